@@ -1,0 +1,32 @@
+# One command per job. Everything runs offline on the course's fixtures (see README).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: venv fixtures release demo test clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Rebuild the tiny offline BERT and datasets in solutions/offline/ (committed; byte-identical rebuilds).
+fixtures: venv
+	$(PY) -m bertcourse fixtures
+
+# otter assign every master in solutions/ into notebooks/ (students) and autograder/ (graders).
+release: venv
+	$(PY) -m bertcourse release
+
+# The main job on the offline default: fixtures, release, run every solution, grade solution and stub.
+demo: fixtures release
+	$(PY) -m bertcourse demo
+
+test: venv
+	$(PY) -m pytest -q -n 2 tests
+
+clean:
+	rm -rf $(VENV) build

@@ -1,0 +1,102 @@
+"""Build the student release and the autograder from the masters, reproducibly.
+
+For every master `solutions/<name>.ipynb`, `otter assign` (which also grades the solution and fails
+below 100 %) writes a student copy and an autograder. We then make the output byte-stable so that a
+second `make release` leaves `git status` clean:
+  - cell ids are renumbered (otter adds cells with random ids);
+  - the autograder zip is rebuilt with sorted entries and a fixed timestamp, under a fixed name;
+  - the zip's run_autograder script switches the notebook to the offline fixtures, so grading
+    (locally or on Gradescope) never downloads a model.
+
+Outputs:  notebooks/<name>/   the student notebook + public tests
+          autograder/<name>/  the solution notebook, all tests, otter_config.json, <name>-autograder.zip
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+from . import OFFLINE_ENV, paths
+
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+OFFLINE_EXPORT = f"export {OFFLINE_ENV}=1  # grade on the course's offline fixtures: no downloads\n"
+
+
+def offline_env() -> dict[str, str]:
+    """The environment every build, run and grade uses here: offline fixtures, no hub calls."""
+    env = dict(os.environ)
+    env.update({OFFLINE_ENV: "1", "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+                "TOKENIZERS_PARALLELISM": "false", "PYTHONHASHSEED": "0"})
+    return env
+
+
+def otter_executable() -> str:
+    return str(Path(sys.executable).with_name("otter"))
+
+
+def normalize_notebook(path: Path) -> None:
+    """Renumber cell ids and drop editor metadata, so the file depends only on the master's content."""
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:03d}"
+        cell.metadata.pop("lines_to_next_cell", None)
+    nb.metadata.pop("jupytext", None)
+    nbformat.write(nb, path)
+
+
+def _deterministic_zip(source_zip: Path, target: Path) -> None:
+    """Rewrite `source_zip` with sorted entries, fixed dates and the offline switch in run_autograder."""
+    with zipfile.ZipFile(source_zip) as src:
+        entries = {info.filename: src.read(info) for info in src.infolist() if not info.is_dir()}
+    script = entries["run_autograder"].decode()
+    lines = script.splitlines(keepends=True)
+    entries["run_autograder"] = ("".join(lines[:1]) + OFFLINE_EXPORT + "".join(lines[1:])).encode()
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.external_attr = (0o755 if name == "run_autograder" else 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(info, entries[name])
+
+
+def zip_path(name: str) -> Path:
+    return paths.AUTOGRADER / name / f"{name}-autograder.zip"
+
+
+def build_one(master: Path, notebooks_dir: Path = paths.NOTEBOOKS, autograder_dir: Path = paths.AUTOGRADER,
+              run_tests: bool = True) -> None:
+    """otter assign one master and place its normalized outputs under notebooks_dir / autograder_dir."""
+    name = paths.release_name(master)
+    with tempfile.TemporaryDirectory() as tmp:
+        dist = Path(tmp) / "dist"
+        cmd = [otter_executable(), "assign", master.name, str(dist)]
+        if not run_tests:
+            cmd.append("--no-run-tests")
+        done = subprocess.run(cmd, cwd=master.parent, env=offline_env(), capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"otter assign failed for {master.name}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+
+        student, autograder = dist / "student", dist / "autograder"
+        (zip_file,) = autograder.glob("*-autograder_*.zip")
+        for out, src in [(notebooks_dir / name, student), (autograder_dir / name, autograder)]:
+            if out.exists():
+                shutil.rmtree(out)
+            shutil.copytree(src, out, ignore=shutil.ignore_patterns("*.zip", "offline"))
+            normalize_notebook(out / f"{name}.ipynb")
+        _deterministic_zip(zip_file, autograder_dir / name / f"{name}-autograder.zip")
+
+
+def build_all(run_tests: bool = True) -> list[str]:
+    names = []
+    for master in paths.masters():
+        build_one(master, run_tests=run_tests)
+        names.append(paths.release_name(master))
+    return names
