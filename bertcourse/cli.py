@@ -31,7 +31,7 @@ def cmd_execute(args) -> int:
     from .execute import execute_notebook
 
     for nb in args.notebooks:
-        _, seconds = execute_notebook(Path(nb).resolve())
+        _, seconds, _ = execute_notebook(Path(nb).resolve())
         print(f"executed {nb} offline in {seconds:.1f} s")
     return 0
 
@@ -45,7 +45,7 @@ def cmd_demo(args) -> int:
     failures = 0
     for master in paths.masters():
         name = paths.release_name(master)
-        _, seconds = execute_notebook(master)
+        _, seconds, _ = execute_notebook(master)
         print(f"\n== {name}: solution notebook ran offline top to bottom in {seconds:.0f} s")
         for label, submission in [("solution", paths.AUTOGRADER / name / f"{name}.ipynb"),
                                   ("untouched student notebook", paths.NOTEBOOKS / name / f"{name}.ipynb")]:

@@ -1,33 +1,51 @@
-"""Run a notebook top to bottom, offline by default, the way a student would (all cells, in order)."""
+"""Run a notebook top to bottom, offline, the way a student would (all cells, in order)."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+from . import paths
 from .release import offline_env
+
+COLLECT_MARKER = "__BERTCOURSE_COLLECT__"
 
 
 def execute_notebook(path: Path, out: Path | None = None, timeout_per_cell: int = 600,
-                     skip_tags: tuple[str, ...] = ()) -> tuple[nbformat.NotebookNode, float]:
-    """Execute `path` in its own folder (so relative paths such as offline/ resolve) and return the
-    executed notebook and the wall time in seconds. Raises nbclient's CellExecutionError on the first
-    failing cell. Cells tagged with any of `skip_tags` are left out."""
+                     collect: tuple[str, ...] = ()) -> tuple[nbformat.NotebookNode, float, dict]:
+    """Execute `path` in a scratch folder that holds a link to the offline fixtures (so training
+    outputs never land in the repo). Returns the executed notebook, the wall time in seconds and the
+    values of the global names in `collect` (JSON-able: numbers, strings, lists, dicts).
+    Raises nbclient's CellExecutionError on the first failing cell."""
     nb = nbformat.read(path, as_version=4)
-    if skip_tags:
-        nb.cells = [c for c in nb.cells if not set(skip_tags) & set(c.metadata.get("tags", []))]
-    client = NotebookClient(nb, timeout=timeout_per_cell, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    env = offline_env()
-    start = time.monotonic()
-    client.execute(env=env)
-    seconds = time.monotonic() - start
+    if collect:
+        names = json.dumps(list(collect))
+        nb.cells.append(nbformat.v4.new_code_cell(
+            f"import json as _json\nprint({COLLECT_MARKER!r} + _json.dumps("
+            f"{{n: globals()[n] for n in {names}}}, default=float))"))
+    with tempfile.TemporaryDirectory(prefix="nbrun-") as work:
+        (Path(work) / paths.OFFLINE.name).symlink_to(paths.OFFLINE)
+        for support in ("metrics",):  # optional support folders shipped beside the masters
+            if (paths.SOLUTIONS / support).exists():
+                (Path(work) / support).symlink_to(paths.SOLUTIONS / support)
+        client = NotebookClient(nb, timeout=timeout_per_cell, kernel_name="python3",
+                                resources={"metadata": {"path": work}})
+        start = time.monotonic()
+        client.execute(env=offline_env())
+        seconds = time.monotonic() - start
+    values = {}
+    if collect:
+        text = outputs_text(nbformat.v4.new_notebook(cells=[nb.cells.pop()]))
+        values = json.loads(text.split(COLLECT_MARKER, 1)[1])
     if out is not None:
         nbformat.write(nb, out)
-    return nb, seconds
+    return nb, seconds, values
 
 
 def outputs_text(nb: nbformat.NotebookNode) -> str:

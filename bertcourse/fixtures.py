@@ -276,10 +276,9 @@ def wordpiece_vocab(corpus: list[str], whole_word_min_count: int = 100, piece: i
         if word not in whole:
             chunks = [word[i:i + piece] for i in range(0, len(word), piece)]
             pieces.update([chunks[0]] + ["##" + c for c in chunks[1:]])
-    chars_all = sorted(chars) + sorted("##" + c for c in chars)
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    rest = sorted((whole | pieces) - set(chars_all) - set(always))
-    return specials + always + chars_all + rest
+    ordered = specials + always + sorted(chars) + sorted("##" + c for c in chars) + sorted(whole | pieces)
+    return list(dict.fromkeys(ordered))  # ids must be contiguous: drop repeats, keep first position
 
 
 def build_tokenizer(corpus: list[str]):
