@@ -6,7 +6,8 @@ second `make release` leaves `git status` clean:
   - cell ids are renumbered (otter adds cells with random ids);
   - the autograder zip is rebuilt with sorted entries and a fixed timestamp, under a fixed name;
   - the zip's run_autograder script switches the notebook to the offline fixtures, so grading
-    (locally or on Gradescope) never downloads a model.
+    (locally or on Gradescope) never downloads a model;
+  - the student copy is prepared for Google Colab (bertcourse/colab.py).
 
 Outputs:  notebooks/<name>/   the student notebook + public tests
           autograder/<name>/  the solution notebook, all tests, otter_config.json, <name>-autograder.zip
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import OFFLINE_ENV, paths
+from . import OFFLINE_ENV, colab, paths
 
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 OFFLINE_EXPORT = f"export {OFFLINE_ENV}=1  # grade on the course's offline fixtures: no downloads\n"
@@ -42,9 +43,12 @@ def otter_executable() -> str:
     return str(Path(sys.executable).with_name("otter"))
 
 
-def normalize_notebook(path: Path) -> None:
-    """Renumber cell ids and drop editor metadata, so the file depends only on the master's content."""
+def normalize_notebook(path: Path, transform=None) -> None:
+    """Renumber cell ids and drop editor metadata, so the file depends only on the master's content.
+    `transform(nb)`, if given, edits the notebook first."""
     nb = nbformat.read(path, as_version=4)
+    if transform is not None:
+        transform(nb)
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i:03d}"
         cell.metadata.pop("lines_to_next_cell", None)
@@ -86,11 +90,15 @@ def build_one(master: Path, notebooks_dir: Path = paths.NOTEBOOKS, autograder_di
 
         student, autograder = dist / "student", dist / "autograder"
         (zip_file,) = autograder.glob("*-autograder_*.zip")
-        for out, src in [(notebooks_dir / name, student), (autograder_dir / name, autograder)]:
+        test_files = sorted(p.name for p in (student / "tests").glob("*.py"))
+        for out, src, transform in [
+            (notebooks_dir / name, student, lambda nb: colab.prepare_student_notebook(nb, name, test_files)),
+            (autograder_dir / name, autograder, None),
+        ]:
             if out.exists():
                 shutil.rmtree(out)
             shutil.copytree(src, out, ignore=shutil.ignore_patterns("*.zip", "offline"))
-            normalize_notebook(out / f"{name}.ipynb")
+            normalize_notebook(out / f"{name}.ipynb", transform)
         _deterministic_zip(zip_file, autograder_dir / name / f"{name}-autograder.zip")
 
 
