@@ -26,7 +26,7 @@ demo: fixtures release
 	$(PY) -m bertcourse demo
 
 test: venv
-	$(PY) -m pytest -q -n 2 tests
+	$(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 clean:
 	rm -rf $(VENV) build

@@ -17,14 +17,28 @@ from .release import offline_env
 COLLECT_MARKER = "__BERTCOURSE_COLLECT__"
 
 
+COLLECT_ALL = """\
+import json as _json
+def _jsonable(value):
+    try:
+        _json.dumps(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+print({marker!r} + _json.dumps({{k: v for k, v in globals().items() if k[0] != "_" and k not in ("In", "Out")
+    and isinstance(v, (bool, int, float, str, list, dict)) and _jsonable(v)}}))"""
+
+
 def execute_notebook(path: Path, out: Path | None = None, timeout_per_cell: int = 600,
-                     collect: tuple[str, ...] = ()) -> tuple[nbformat.NotebookNode, float, dict]:
+                     collect: tuple[str, ...] | str = ()) -> tuple[nbformat.NotebookNode, float, dict]:
     """Execute `path` in a scratch folder that holds a link to the offline fixtures (so training
     outputs never land in the repo). Returns the executed notebook, the wall time in seconds and the
-    values of the global names in `collect` (JSON-able: numbers, strings, lists, dicts).
-    Raises nbclient's CellExecutionError on the first failing cell."""
+    values of the global names in `collect` (JSON-able: numbers, strings, lists, dicts); `collect="*"`
+    returns every such global. Raises nbclient's CellExecutionError on the first failing cell."""
     nb = nbformat.read(path, as_version=4)
-    if collect:
+    if collect == "*":
+        nb.cells.append(nbformat.v4.new_code_cell(COLLECT_ALL.format(marker=COLLECT_MARKER)))
+    elif collect:
         names = json.dumps(list(collect))
         nb.cells.append(nbformat.v4.new_code_cell(
             f"import json as _json\nprint({COLLECT_MARKER!r} + _json.dumps("

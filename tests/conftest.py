@@ -27,3 +27,16 @@ def graded(name: str, which: str):
 @pytest.fixture
 def grade_of():
     return graded
+
+
+@functools.cache
+def offline_run(name: str):
+    """Execute the master `name` offline once per test worker: (executed notebook, seconds, JSON-able globals)."""
+    from bertcourse.execute import execute_notebook
+
+    return execute_notebook(paths.SOLUTIONS / f"{name}.ipynb", collect="*")
+
+
+def run_group(name: str):
+    """pytest-xdist group: tests that share one notebook's offline run go to the same worker."""
+    return pytest.mark.xdist_group(f"offline-run-{name}")
