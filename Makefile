@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv fixtures release demo test clean
+.PHONY: venv fixtures release demo test clean grade
 
 venv: $(VENV)/.installed
 
@@ -24,6 +24,12 @@ release: venv
 # The main job on the offline default: fixtures, release, run every solution, grade solution and stub.
 demo: fixtures release
 	$(PY) -m bertcourse demo
+
+# Grade a folder of submissions: make grade SUBMISSIONS=dir [GRADES=out] -> grades.csv + feedback/ per student.
+SUBMISSIONS ?= submissions
+GRADES ?= grades
+grade: venv
+	$(PY) -m bertcourse grade $(SUBMISSIONS) --out $(GRADES)
 
 test: venv
 	$(PY) -m pytest -q -n 2 --dist loadgroup tests

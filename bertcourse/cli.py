@@ -59,6 +59,13 @@ def cmd_demo(args) -> int:
     return 1 if failures else 0
 
 
+def cmd_grade(args) -> int:
+    """Grade a folder of submissions in parallel, sandboxed; writes grades.csv and per-student feedback."""
+    from . import batch
+
+    return batch.run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bertcourse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -71,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("notebooks", nargs="+")
     p.set_defaults(func=cmd_execute)
     sub.add_parser("demo", help="run and grade every notebook offline").set_defaults(func=cmd_demo)
+    p = sub.add_parser("grade", help="grade a folder of submissions: grades.csv + feedback per student")
+    from .batch import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=cmd_grade)
     args = parser.parse_args(argv)
     return args.func(args)
 
