@@ -1,7 +1,7 @@
 """Benchmark (not a test): training-step throughput of a BERT-base-sized model, the seed's set-up against ours.
 
     seed:  every batch padded to 512 tokens, fp32
-    ours:  rows of similar length batched together (Trainer's group_by_length=True), each batch padded to its
+    ours:  rows of similar length batched together (Trainer's train_sampling_strategy="group_by_length"), each batch padded to its
            own longest row (DataCollatorWithPadding), bf16 autocast where the GPU supports it, fp16 on older
            GPUs (T4), fp32 on the CPU
 

@@ -1,0 +1,35 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q2_compute_metrics"
+points = 2
+
+@test_case(points=None, hidden=False)
+def test_compute_metrics_small(compute_metrics):
+    import numpy as np
+    logits = np.array([[0.1, 2.0, 0.3, 0.0, 0.0], [3.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 5.0]])
+    labels = np.array([1, 0, 2])
+    out = compute_metrics((logits, labels))
+    assert isinstance(out, dict) and 'accuracy' in out, "return a dict with the key 'accuracy'"
+    assert abs(out['accuracy'] - 2 / 3) < 1e-09, f"two of three rows are right: expected 2/3, got {out['accuracy']}"
+
+@test_case(points=None, hidden=True)
+def test_compute_metrics_random_logits_with_ties(compute_metrics):
+    import random
+    import numpy as np
+    from transformers import EvalPrediction
+    rng = random.Random(17)
+    for trial in range(40):
+        n = rng.randint(1, 60)
+        logits = [[float(rng.randint(-2, 2)) for _ in range(5)] for _ in range(n)]
+        labels = [rng.randint(0, 4) for _ in range(n)]
+        predicted = [row.index(max(row)) for row in logits]
+        expected = sum((p == y for p, y in zip(predicted, labels))) / n
+        pair = (np.array(logits, dtype=np.float32), np.array(labels))
+        if trial % 2:
+            pair = EvalPrediction(predictions=pair[0], label_ids=pair[1])
+        got = compute_metrics(pair)['accuracy']
+        assert isinstance(got, float), f'accuracy should be a Python float, got {type(got).__name__}'
+        assert abs(got - expected) < 1e-09, f'expected {expected}, got {got}'
+

@@ -1,0 +1,26 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q3_concatenate"
+points = 2
+
+@test_case(points=None, hidden=False)
+def test_concatenate_order(concatenate):
+    row = concatenate({'premise': 'I just graduated college.', 'hypothesis': 'The person is a college graduate.', 'label': 0})
+    assert isinstance(row, dict), 'return the row (a dict)'
+    assert row.get('concat') == 'I just graduated college. [SEP] The person is a college graduate.', f"premise, then ' [SEP] ', then hypothesis; got {row.get('concat')!r}"
+
+@test_case(points=None, hidden=True)
+def test_concatenate_random_and_empty(concatenate):
+    import random
+    rng = random.Random(23)
+    alphabet = "abc XYZ.,'!é"
+    texts = ['', ' '] + [''.join((rng.choice(alphabet) for _ in range(rng.randint(1, 50)))) for _ in range(15)]
+    for premise in texts[:6]:
+        for hypothesis in texts[-6:] + ['']:
+            label = rng.randint(-1, 2)
+            row = concatenate({'premise': premise, 'hypothesis': hypothesis, 'label': label})
+            assert row['concat'] == premise + ' [SEP] ' + hypothesis
+            assert row['premise'] == premise and row['hypothesis'] == hypothesis and (row['label'] == label)
+

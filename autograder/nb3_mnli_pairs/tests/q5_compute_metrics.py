@@ -1,0 +1,34 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q5_compute_metrics"
+points = 2
+
+@test_case(points=None, hidden=False)
+def test_compute_metrics_three_classes(compute_metrics):
+    import numpy as np
+    logits = np.array([[2.0, 0.1, 0.3], [0.0, 0.0, 1.0], [0.2, 0.9, 0.1], [1.0, 0.0, 0.0]])
+    labels = np.array([0, 2, 0, 0])
+    out = compute_metrics((logits, labels))
+    assert isinstance(out, dict) and 'accuracy' in out, "return a dict with the key 'accuracy'"
+    assert abs(out['accuracy'] - 0.75) < 1e-09, f"three of four rows are right, got {out['accuracy']}"
+
+@test_case(points=None, hidden=True)
+def test_compute_metrics_random_logits_with_ties(compute_metrics):
+    import random
+    import numpy as np
+    from transformers import EvalPrediction
+    rng = random.Random(31)
+    for trial in range(40):
+        n = rng.randint(1, 60)
+        logits = [[float(rng.randint(-1, 1)) for _ in range(3)] for _ in range(n)]
+        labels = [rng.randint(0, 2) for _ in range(n)]
+        predicted = [row.index(max(row)) for row in logits]
+        expected = sum((p == y for p, y in zip(predicted, labels))) / n
+        pair = (np.array(logits, dtype=np.float32), np.array(labels))
+        if trial % 2:
+            pair = EvalPrediction(predictions=pair[0], label_ids=pair[1])
+        got = compute_metrics(pair)['accuracy']
+        assert isinstance(got, float) and abs(got - expected) < 1e-09, f'expected {expected}, got {got}'
+

@@ -1,0 +1,7 @@
+"""Continuation pieces of a B-X word keep B-X (should become I-X)."""
+
+
+def tokenize_and_tag(row):
+    result = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
+    result["labels"] = [-100 if word is None else row["ner_tags"][word] for word in result.word_ids()]
+    return result
