@@ -1,9 +1,11 @@
 """Benchmark (not a test): training-step throughput of a BERT-base-sized model, the seed's set-up against ours.
 
     seed:  every batch padded to 512 tokens, fp32
-    ours:  rows of similar length batched together (Trainer's train_sampling_strategy="group_by_length"), each batch padded to its
-           own longest row (DataCollatorWithPadding), bf16 autocast where the GPU supports it, fp16 on older
-           GPUs (T4), fp32 on the CPU
+    ours:  each batch padded to its own longest row (DataCollatorWithPadding / DataCollatorForTokenClassification),
+           bf16 autocast where the GPU supports it, fp16 on older GPUs (T4), fp32 on the CPU: what the notebooks do.
+           (Trainer's train_sampling_strategy="group_by_length" would cut Yelp's padding further, but in
+           transformers 5 it also reorders evaluation and prediction rows, which breaks per-row analyses such as
+           notebook 4's word-level seqeval, so the notebooks do not use it.)
 
 Lengths are synthesized (seeded log-normal, clipped to [min, 512]) to match published statistics of the real
 tasks measured in bert-base-cased WordPiece tokens including [CLS]/[SEP]:
@@ -55,17 +57,12 @@ def lengths(task: str, n: int, seed: int = 0) -> list[int]:
     return [max(low, min(MAX_LEN, round(rng.lognormvariate(mu, sigma)))) for _ in range(n)]
 
 
-def length_grouped_batches(lens: list[int], seed: int = 0) -> list[list[int]]:
-    """What group_by_length does: shuffle, cut into mega-batches of 50 batches, sort each by length, split."""
+def shuffled_batches(lens: list[int], seed: int = 0) -> list[list[int]]:
+    """One epoch of random batches of BATCH rows, as the Trainer's default sampler draws them."""
     rng = random.Random(seed)
     lens = lens[:]
     rng.shuffle(lens)
-    mega = 50 * BATCH
-    batches = []
-    for start in range(0, len(lens), mega):
-        chunk = sorted(lens[start:start + mega], reverse=True)
-        batches += [chunk[i:i + BATCH] for i in range(0, len(chunk), BATCH)]
-    return batches
+    return [lens[i:i + BATCH] for i in range(0, len(lens), BATCH)]
 
 
 def build_model(task: str, layers: int):
@@ -144,7 +141,7 @@ def notebook_flops(task: str, n_params: int, layers: int, padded: bool) -> float
     if padded:
         tokens, seq = ROWS * MAX_LEN, MAX_LEN
     else:
-        batches = length_grouped_batches(lens)
+        batches = shuffled_batches(lens)
         tokens = sum(max(b) * len(b) for b in batches)
         seq = tokens / ROWS
     train = EPOCHS * train_flops(n_params, layers, tokens, seq)
@@ -157,7 +154,7 @@ def run(task: str, steps: int, layers: int, device) -> dict:
     model = build_model(task, layers).to(device).train()
     n_params = sum(p.numel() for p in model.parameters() if p.dim() > 1) - 28996 * 768  # no embeddings
     # one epoch's batches of 1,000 rows; time an evenly spread sample of them (same rows in both set-ups)
-    grouped = length_grouped_batches(lengths(task, ROWS, seed=1))
+    grouped = shuffled_batches(lengths(task, ROWS, seed=1))
     picks = [grouped[round(i * (len(grouped) - 1) / steps)] for i in range(steps + 1)]
     seed_batches = [make_batch(task, g, MAX_LEN, device) for g in picks]
     our_batches = [make_batch(task, g, max(g), device) for g in picks]

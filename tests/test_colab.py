@@ -52,3 +52,11 @@ def test_student_notebook_runs_its_checks_in_simulated_colab(name, tmp_path):
         text += shown
     assert "concatenate_mask must return the row" in text, "failure messages should reach the student"
     assert "No GPU attached" in text, "the set-up cell should say that no GPU is attached and what that costs"
+
+
+def test_badges_in_notebooks_and_readme_use_the_configured_repository(notebook_name):
+    url = colab.notebook_url(notebook_name)
+    assert colab.config()["github_repo"] in url
+    first_cell = nbformat.read(paths.NOTEBOOKS / notebook_name / f"{notebook_name}.ipynb", as_version=4).cells[0]
+    assert url in first_cell.source, "the student notebook should open with its Colab badge"
+    assert url in (paths.REPO / "README.md").read_text(), "README's badge for this notebook is out of date"

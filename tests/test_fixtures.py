@@ -113,7 +113,8 @@ def test_data_has_the_edge_cases_the_notebooks_teach(data):
     assert set(data["yelp"]["test"]["label"]) == {0, 1, 2, 3, 4}
     longest = max(len(tok(t)["input_ids"]) for t in data["yelp"]["test"]["text"])
     assert longest > 512, "some reviews must exceed 512 tokens"
-    longest_ner = max(len(tok(list(t), is_split_into_words=True)["input_ids"]) for t in data["conll"]["train"]["tokens"])
+    longest_ner = max(len(tok(list(t), is_split_into_words=True)["input_ids"])
+                      for t in data["conll"]["validation"]["tokens"])
     assert longest_ner > 512
     for word in ["1", "2", "3", "4", "5", "positive", "negative"]:
         assert tok.tokenize(word) == [word], f"{word!r} must be one token (a fill-mask target)"

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bertcourse.execute import outputs_text
-from conftest import MASTER_NAMES, offline_run, run_group
+from course_runs import MASTER_NAMES, offline_run, run_group
 
 # Things a student must never meet: login prompts, remote-code questions, tracker sign-ups.
 PROMPTS = re.compile(r"wandb|api key|trust_remote_code|\[y/N\]|do you wish to run|login|HF_TOKEN", re.I)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import offline_run, run_group
+from course_runs import offline_run, run_group
 
 
 @pytest.mark.parametrize("name,metric,floor", [
