@@ -30,11 +30,13 @@ print({marker!r} + _json.dumps({{k: v for k, v in globals().items() if k[0] != "
 
 
 def execute_notebook(path: Path, out: Path | None = None, timeout_per_cell: int = 600,
-                     collect: tuple[str, ...] | str = ()) -> tuple[nbformat.NotebookNode, float, dict]:
+                     collect: tuple[str, ...] | str = (),
+                     allow_errors: bool = False) -> tuple[nbformat.NotebookNode, float, dict]:
     """Execute `path` in a scratch folder that holds a link to the offline fixtures (so training
     outputs never land in the repo). Returns the executed notebook, the wall time in seconds and the
     values of the global names in `collect` (JSON-able: numbers, strings, lists, dicts); `collect="*"`
-    returns every such global. Raises nbclient's CellExecutionError on the first failing cell."""
+    returns every such global. Raises nbclient's CellExecutionError on the first failing cell, unless
+    `allow_errors` (then every cell runs, as when a student runs a notebook with unfinished answers)."""
     nb = nbformat.read(path, as_version=4)
     if collect == "*":
         nb.cells.append(nbformat.v4.new_code_cell(COLLECT_ALL.format(marker=COLLECT_MARKER)))
@@ -48,7 +50,7 @@ def execute_notebook(path: Path, out: Path | None = None, timeout_per_cell: int 
         for support in ("metrics",):  # optional support folders shipped beside the masters
             if (paths.SOLUTIONS / support).exists():
                 (Path(work) / support).symlink_to(paths.SOLUTIONS / support)
-        client = NotebookClient(nb, timeout=timeout_per_cell, kernel_name="python3",
+        client = NotebookClient(nb, timeout=timeout_per_cell, kernel_name="python3", allow_errors=allow_errors,
                                 resources={"metadata": {"path": work}})
         start = time.monotonic()
         client.execute(env=offline_env())

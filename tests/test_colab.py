@@ -36,12 +36,15 @@ def _colab_copy(name: str, tmp_path):
     return path
 
 
-@pytest.mark.parametrize("name", ["nb1_zero_shot"])
-def test_student_notebook_runs_its_checks_in_simulated_colab(name, tmp_path):
-    executed, _, values = execute_notebook(_colab_copy(name, tmp_path), collect=("downloaded", "checker_in_colab"))
+def test_student_notebook_runs_its_checks_in_simulated_colab(notebook_name, tmp_path):
+    """The untouched student copy, run top to bottom as a student would (unfinished answers may raise)."""
+    name = notebook_name
+    executed, _, values = execute_notebook(_colab_copy(name, tmp_path), collect=("downloaded", "checker_in_colab"),
+                                           allow_errors=True)
     expected = sorted(p.name for p in (paths.NOTEBOOKS / name / "tests").glob("*.py"))
     assert values["downloaded"] == expected, "the set-up cell should fetch every public test into tests/"
     assert "COLAB" in values["checker_in_colab"], "otter should believe it runs in Colab"
+    assert "Traceback" not in outputs_text(nbformat.v4.new_notebook(cells=executed.cells[:3])), "set-up failed"
     text = outputs_text(executed)
     checks = [c for c in executed.cells if c.cell_type == "code" and c.source.startswith("grader.check(")]
     assert checks, "the student notebook should have check cells"
@@ -50,7 +53,7 @@ def test_student_notebook_runs_its_checks_in_simulated_colab(name, tmp_path):
         assert "Hidden tests" in shown, f"{cell.source}: no reminder that hidden tests decide the score"
         assert "failed" in shown.lower(), f"{cell.source}: a stub should fail its public check: {shown[:300]}"
         text += shown
-    assert "concatenate_mask must return the row" in text, "failure messages should reach the student"
+    assert "Error at line" in text, "failure messages should reach the student"
     assert "No GPU attached" in text, "the set-up cell should say that no GPU is attached and what that costs"
 
 
