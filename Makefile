@@ -32,7 +32,7 @@ grade: venv
 	$(PY) -m bertcourse grade $(SUBMISSIONS) --out $(GRADES)
 
 test: venv
-	$(PY) -m pytest -q -n 2 --dist loadgroup tests
+	$(PY) -m pytest -q -n 2 tests
 
 clean:
 	rm -rf $(VENV) build

@@ -36,6 +36,7 @@ def offline_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update({OFFLINE_ENV: "1", "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
                 "TOKENIZERS_PARALLELISM": "false", "PYTHONHASHSEED": "0"})
+    env.setdefault("OMP_NUM_THREADS", "1")  # kernels often run side by side (pytest -n 2): no oversubscription
     return env
 
 

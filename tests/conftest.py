@@ -1,15 +1,26 @@
-"""Shared pytest fixtures: every master as a parameter, and the cached gradings of course_runs."""
+"""Shared pytest fixtures: every master as a parameter, and the cached results of course_runs."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+import course_runs
 from course_runs import MASTER_NAMES, graded
 
 
 def pytest_generate_tests(metafunc):
     if "notebook_name" in metafunc.fixturenames:
         metafunc.parametrize("notebook_name", MASTER_NAMES)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _share_offline_runs_between_workers(tmp_path_factory):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # each worker's base temp is <session folder>/popen-gwN: the session folder is common to all of them
+        # and pytest removes old ones itself
+        course_runs.SHARED_DIR = tmp_path_factory.getbasetemp().parent / "offline-runs"
 
 
 @pytest.fixture

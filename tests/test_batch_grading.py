@@ -1,6 +1,7 @@
 """Batch grader (bertcourse/batch.py): every sample in tests/submissions/ gets exactly one correct row.
 
-The folder is graded ONCE per session (module fixture, 2 workers, 60 s timeout for the endless loop);
+The folder is graded ONCE per session (module fixture, 2 workers, 30 s timeout for the endless loop: a
+sample that finishes takes a few seconds);
 a second run must resume from the cached results without regrading and give a byte-identical CSV.
 The samples are written by `benchmarks/grading_benchmark.py --samples tests/submissions`.
 """
@@ -51,7 +52,7 @@ HOSTILE = ["hostile_f1_score.ipynb", "hostile_numpy.ipynb", "hostile_builtins.ip
 
 def grade(out: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "bertcourse", "grade", str(SAMPLES), "--out", str(out),
-                           "--workers", "2", "--timeout", "60"], cwd=paths.REPO, env=offline_env(),
+                           "--workers", "2", "--timeout", "30"], cwd=paths.REPO, env=offline_env(),
                           capture_output=True, text=True, timeout=600)
 
 
@@ -128,7 +129,7 @@ def test_results_are_keyed_by_content(graded):
     assert len(results) == len(list(SAMPLES.iterdir())) - 1
 
 
-@pytest.mark.parametrize("sample", ["perfect.ipynb", "partial.ipynb", "stub.ipynb"])
+@pytest.mark.parametrize("sample", ["partial.ipynb", "stub.ipynb"])  # full marks: test_release.py
 def test_plain_otter_run_agrees(graded, sample, tmp_path):
     """The built zip works with plain `otter run` and gives the batch grader's scores."""
     from bertcourse.grading import otter_run

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bertcourse.execute import outputs_text
-from course_runs import MASTER_NAMES, offline_run, run_group
+from course_runs import MASTER_NAMES, offline_run
 
 # Things a student must never meet: login prompts, remote-code questions, tracker sign-ups.
 PROMPTS = re.compile(r"wandb|api key|trust_remote_code|\[y/N\]|do you wish to run|login|HF_TOKEN", re.I)
@@ -15,7 +15,7 @@ PROMPTS = re.compile(r"wandb|api key|trust_remote_code|\[y/N\]|do you wish to ru
 WARNINGS = re.compile(r"warning|deprecat", re.I)
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=run_group(n)) for n in MASTER_NAMES])
+@pytest.mark.parametrize("name", MASTER_NAMES)
 def test_solution_runs_offline_without_prompts_or_warnings(name):
     executed, seconds, values = offline_run(name)
     assert values.get("OFFLINE") is True, "the run must use the offline switch"

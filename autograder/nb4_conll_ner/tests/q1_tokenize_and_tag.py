@@ -35,7 +35,7 @@ def test_tokenize_and_tag_adversarial_rows(tokenize_and_tag):
                 labels.append(names.index('I-' + name[2:]) if name.startswith('B-') else tags[word])
             previous = word
         return (list(enc['input_ids']), labels)
-    rows = [(['Hidemichi', 'Tanaka', 'met', 'Pennsylvania', 'officials'], [1, 2, 0, 5, 0]), (['☃', '😀', 'Arafat', '¿'], [0, 7, 1, 0]), (['(', 'Japan', ')', ',', 'Goydos', '.'], [0, 5, 0, 0, 1, 0]), (['Mayfair', 'won'], [1, 0]), (['They', 'met', 'Callison-Burch'], [0, 0, 1]), (['Barcelona', 'Real', 'Madrid', 'drew'], [3, 3, 4, 0]), (['West', 'Bank', 'Goydos', 'Hidemichi'], [5, 6, 2, 2]), (['Goydos'] * 300 + ['Hidemichi'] * 5, [1, 2] * 150 + [7, 8, 8, 8, 8])]
+    rows = [(['Hidemichi', 'Tanaka', 'met', 'Pennsylvania', 'officials'], [1, 2, 0, 5, 0]), (['☃', '😀', 'Arafat', '¿'], [0, 7, 1, 0]), (['(', 'Japan', ')', ',', 'Goydos', '.'], [0, 5, 0, 0, 1, 0]), (['Mayfair', 'won'], [1, 0]), (['They', 'met', 'Callison-Burch'], [0, 0, 1]), (['Barcelona', 'Real', 'Madrid', 'drew'], [3, 3, 4, 0]), (['West', 'Bank', 'Goydos', 'Hidemichi'], [5, 6, 2, 2]), (['Paul', '\u200b', 'Goydos', 'Hidemichi'], [1, 0, 2, 7]), (['Goydos'] * 300 + ['Hidemichi'] * 5, [1, 2] * 150 + [7, 8, 8, 8, 8])]
     for tokens, tags in rows:
         ids, labels = expected(tokens, tags)
         out = tokenize_and_tag({'tokens': tokens, 'ner_tags': tags, 'id': '0'})
@@ -53,7 +53,8 @@ def test_tokenize_and_tag_seeded_conll_rows(tokenize_and_tag):
     reference = AutoTokenizer.from_pretrained('offline/tiny-bert-cased')
     rows = load_dataset('offline/conll2003')['validation']
     rng = random.Random(41)
-    for index in rng.sample(range(len(rows)), 40):
+    longest = max(range(len(rows)), key=lambda i: len(rows[i]['tokens']))
+    for index in rng.sample(range(len(rows)), 40) + [longest]:
         row = rows[index]
         enc = reference(row['tokens'], is_split_into_words=True, truncation=True, max_length=512)
         labels, previous = ([], None)

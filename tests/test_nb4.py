@@ -1,0 +1,137 @@
+"""Notebook 4 (CoNLL-2003 NER): wrong implementations lose points, and the offline run learns.
+
+Grading harness. Grading runs the submission's non-ignored cells, then the autograder's test files against
+the final globals. `_grade_in_process` does the same in this process: it executes the code cells of the
+autograder's solution notebook (skipping `otter_ignore` cells and otter's own cells), with the solution cell
+of one function replaced by a wrong version, then runs the autograder's test files
+(autograder/nb4_conll_ner/tests/*.py) through otter's ExceptionTestFile, the class `otter run` uses. That
+takes about a second per submission instead of ~20 s; one real `otter run` on a wrong submission checks that
+both agree."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from otter.test_files import ExceptionTestFile
+
+from bertcourse import paths, release
+from bertcourse.grading import otter_run
+from course_runs import offline_run
+
+NAME = "nb4_conll_ner"
+WRONG = Path(__file__).parent / "nb4_wrong"
+WRONG_FILES = sorted(WRONG.glob("*.py"))
+AUTOGRADER_NB = paths.AUTOGRADER / NAME / f"{NAME}.ipynb"
+TESTS = paths.AUTOGRADER / NAME / "tests"
+QUESTIONS = {"tokenize_and_tag": "q1_tokenize_and_tag", "calculate_macro_f1": "q2_calculate_macro_f1"}
+KIND = {"tag": "tokenize_and_tag", "f1": "calculate_macro_f1"}  # file-name prefix -> function
+
+
+def _function_of(path: Path) -> str:
+    return KIND[path.name.split("_")[0]]
+
+
+def _submission_cells(replacements: dict[str, str]) -> list[nbformat.NotebookNode]:
+    """The autograder's solution notebook with the cell defining each function in `replacements` replaced."""
+    nb = nbformat.read(AUTOGRADER_NB, as_version=4)
+    for function, source in replacements.items():
+        (cell,) = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(f"def {function}(")]
+        cell.source = source
+    return nb.cells
+
+
+def _grade_in_process(replacements: dict[str, str], monkeypatch) -> dict[str, tuple[float, float]]:
+    """{question: (score, possible)} for the solution notebook with `replacements`, graded in this process."""
+    monkeypatch.chdir(paths.SOLUTIONS)  # where "offline/..." resolves, as in otter's grading folder
+    for key, value in release.offline_env().items():
+        if key.startswith(("BERT_COURSE", "HF_")):
+            monkeypatch.setenv(key, value)
+    env: dict = {"__name__": "__main__"}
+    for cell in _submission_cells(replacements):
+        if (cell.cell_type != "code" or "otter_ignore" in cell.metadata.get("tags", [])
+                or "otter" in cell.source or "grader" in cell.source):
+            continue
+        try:
+            exec(compile(cell.source, "<cell>", "exec"), env)
+        except Exception:  # like a notebook run: a failing cell does not stop the grading
+            pass
+    scores = {}
+    for question in QUESTIONS.values():
+        test_file = ExceptionTestFile.from_file(str(TESTS / f"{question}.py"))
+        test_file.run(env)
+        scores[question] = (test_file.score, test_file.possible)
+    return scores
+
+
+def test_there_are_at_least_five_distinct_wrong_versions_of_each_function():
+    for function in QUESTIONS:
+        sources = [p.read_text() for p in WRONG_FILES if _function_of(p) == function]
+        assert len(set(sources)) >= 5, f"fewer than five wrong versions of {function}"
+        assert all(f"def {function}(" in source for source in sources)
+
+
+def test_solution_scores_full_marks_in_the_in_process_harness(monkeypatch):
+    scores = _grade_in_process({}, monkeypatch)
+    for question, (score, possible) in scores.items():
+        assert possible > 0 and score == possible, f"{question}: {score}/{possible} for the solution"
+
+
+@pytest.mark.parametrize("path", WRONG_FILES, ids=[p.stem for p in WRONG_FILES])
+def test_wrong_implementation_loses_points(path, monkeypatch):
+    function = _function_of(path)
+    scores = _grade_in_process({function: path.read_text()}, monkeypatch)
+    score, possible = scores[QUESTIONS[function]]
+    print(f"{path.stem}: {score:g}/{possible:g} on {QUESTIONS[function]}")
+    assert score < possible, f"{path.name} ({path.read_text().splitlines()[0]}) kept full marks"
+    for question, (other, other_possible) in scores.items():  # the other question is untouched
+        if question != QUESTIONS[function]:
+            assert other == other_possible, f"{path.name} changed the score of {question}"
+
+
+def test_otter_run_agrees_with_the_in_process_harness(tmp_path, monkeypatch):
+    """One real `otter run` on a submission with a wrong version of both functions."""
+    replacements = {"tokenize_and_tag": (WRONG / "tag_seed_version.py").read_text(),
+                    "calculate_macro_f1": (WRONG / "f1_all_nine_classes.py").read_text()}
+    nb = nbformat.read(AUTOGRADER_NB, as_version=4)
+    nb.cells = _submission_cells(replacements)
+    submission = tmp_path / f"{NAME}.ipynb"  # the name otter.Notebook(...) expects
+    nbformat.write(nb, submission)
+    grade = otter_run(submission, release.zip_path(NAME))
+    expected = _grade_in_process(replacements, monkeypatch)
+    for question, (score, possible) in expected.items():
+        assert grade.possible[question] == possible
+        assert grade.questions[question] == score < possible, (
+            f"{question}: otter run gave {grade.questions[question]}, in-process {score}")
+
+
+# ---- the offline run of the solution (shared with the other tests of this notebook on one worker) ----
+
+@pytest.fixture(scope="module")
+def run():
+    return offline_run(NAME)
+
+
+def test_offline_run_beats_the_all_o_baseline(run):
+    _, seconds, values = run
+    # an all-O prediction has entity F1 0; the tiny model reaches about 0.86 offline
+    assert values["seqeval_overall_f1"] >= 0.5, f"entity F1 {values['seqeval_overall_f1']:.3f} ({seconds:.0f} s)"
+    assert values["token_macro_f1"] >= 0.5, f"token macro-F1 {values['token_macro_f1']:.3f}"
+    print(f"{NAME}: offline run {seconds:.0f} s, entity F1 {values['seqeval_overall_f1']:.3f}, "
+          f"token macro-F1 {values['token_macro_f1']:.3f}")
+
+
+def test_offline_run_outputs(run):
+    from bertcourse.execute import outputs_text
+    from bertcourse.fixtures import NER_LABELS
+
+    executed, _, values = run
+    assert values["label_names"] == NER_LABELS, "label names are read from the dataset's features"
+    text = outputs_text(executed)
+    assert "all 200 random checks agree with sklearn" in text and "DISAGREE" not in text
+    assert "token-level macro-F1" in text and "entity-level F1 (seqeval)" in text
+    for entity_type in ("PER", "ORG", "LOC", "MISC"):
+        assert f"\n{entity_type:<5} P " in text, f"no seqeval line for {entity_type}"
+    assert text.count("\ntoken  [CLS]") == 2, "the two example sentences are shown as token/label tables"
