@@ -29,6 +29,15 @@ print({marker!r} + _json.dumps({{k: v for k, v in globals().items() if k[0] != "
     and isinstance(v, (bool, int, float, str, list, dict)) and _jsonable(v)}}))"""
 
 
+def link_course_data(folder: Path) -> None:
+    """Make `folder` look like a notebook's working folder (as in the grader): links to the offline fixtures
+    and to the support folders shipped beside the masters (our `metrics/` module), so relative ids resolve."""
+    (folder / paths.OFFLINE.name).symlink_to(paths.OFFLINE)
+    for support in ("metrics",):
+        if (paths.SOLUTIONS / support).exists():
+            (folder / support).symlink_to(paths.SOLUTIONS / support)
+
+
 def execute_notebook(path: Path, out: Path | None = None, timeout_per_cell: int = 600,
                      collect: tuple[str, ...] | str = (),
                      allow_errors: bool = False) -> tuple[nbformat.NotebookNode, float, dict]:
@@ -46,10 +55,7 @@ def execute_notebook(path: Path, out: Path | None = None, timeout_per_cell: int 
             f"import json as _json\nprint({COLLECT_MARKER!r} + _json.dumps("
             f"{{n: globals()[n] for n in {names}}}, default=float))"))
     with tempfile.TemporaryDirectory(prefix="nbrun-") as work:
-        (Path(work) / paths.OFFLINE.name).symlink_to(paths.OFFLINE)
-        for support in ("metrics",):  # optional support folders shipped beside the masters
-            if (paths.SOLUTIONS / support).exists():
-                (Path(work) / support).symlink_to(paths.SOLUTIONS / support)
+        link_course_data(Path(work))
         client = NotebookClient(nb, timeout=timeout_per_cell, kernel_name="python3", allow_errors=allow_errors,
                                 resources={"metadata": {"path": work}})
         start = time.monotonic()

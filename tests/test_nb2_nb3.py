@@ -23,7 +23,7 @@ import pytest
 from otter.test_files import ExceptionTestFile
 
 from bertcourse import fixtures, paths
-from bertcourse.execute import outputs_text
+from bertcourse.execute import link_course_data, outputs_text
 from course_runs import offline_run
 
 NB2, NB3 = "nb2_yelp_stars", "nb3_mnli_pairs"
@@ -159,7 +159,7 @@ def test_offline_accuracy_module_agrees_with_count_sklearn_and_compute_metrics(t
     import numpy as np
     from sklearn.metrics import accuracy_score
 
-    (tmp_path / "metrics").symlink_to(paths.SOLUTIONS / "metrics")  # as execute.py and the grader lay it out
+    link_course_data(tmp_path)  # the notebook's working folder, as execute.py and the grader lay it out
     monkeypatch.chdir(tmp_path)
     metric = evaluate.load("metrics/accuracy")  # the notebooks' ACCURACY_ID when OFFLINE
     assert isinstance(metric, evaluate.Metric) and metric.name == "accuracy"
@@ -175,6 +175,15 @@ def test_offline_accuracy_module_agrees_with_count_sklearn_and_compute_metrics(t
         got = metric.compute(predictions=predictions, references=labels)["accuracy"]
         assert got == count == accuracy_score(labels, predictions)
         assert env["compute_metrics"]((np.array(logits), np.array(labels)))["accuracy"] == got
+
+
+def test_offline_accuracy_module_rejects_no_predictions(tmp_path, monkeypatch):
+    import evaluate
+
+    link_course_data(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError):
+        evaluate.load("metrics/accuracy").compute(predictions=[], references=[])
 
 
 # ------------------------------------------------------------------ 3. the offline runs
