@@ -1,5 +1,7 @@
 # One command per job. Everything runs offline on the course's fixtures (see README).
-PYTHON ?= python3
+# The course builds and grades with Python 3.11 (the masters' python_version): otter writes test files in the
+# syntax of the Python that builds them, and 3.12+ f-strings do not compile on 3.11.
+PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -8,6 +10,8 @@ PY := $(VENV)/bin/python
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. The course builds and grades with Python 3.11;" \
+		"install it, or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt

@@ -68,7 +68,7 @@ STATUS_OK, STATUS_TIMEOUT = "ok", "timeout"
 def grading_env() -> dict[str, str]:
     from .release import offline_env
 
-    env = offline_env()
+    env = offline_env(Path("."))  # each grading child points the datasets cache into its own job folder
     env.update({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                 "PYTHONDONTWRITEBYTECODE": "1", "WANDB_DISABLED": "true", "WANDB_MODE": "disabled",
                 "PYDEVD_DISABLE_FILE_VALIDATION": "1"})

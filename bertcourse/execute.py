@@ -59,7 +59,7 @@ def execute_notebook(path: Path, out: Path | None = None, timeout_per_cell: int 
         client = NotebookClient(nb, timeout=timeout_per_cell, kernel_name="python3", allow_errors=allow_errors,
                                 resources={"metadata": {"path": work}})
         start = time.monotonic()
-        client.execute(env=offline_env())
+        client.execute(env=offline_env(Path(work)))
         seconds = time.monotonic() - start
     values = {}
     if collect:

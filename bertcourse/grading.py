@@ -45,7 +45,7 @@ def otter_run(submission: Path, autograder_zip: Path, timeout: float | None = No
     """Grade `submission` (.ipynb or otter export .zip) offline; raise on otter failure or timeout."""
     with tempfile.TemporaryDirectory() as out:
         cmd = [otter_executable(), "run", "-a", str(autograder_zip), "-o", out, "--no-logo", str(submission)]
-        done = subprocess.run(cmd, env=offline_env(), capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(cmd, env=offline_env(Path(out)), capture_output=True, text=True, timeout=timeout)
         results = Path(out) / "results.json"
         if not results.exists():
             raise RuntimeError(f"otter run produced no results for {submission.name}:\n{done.stderr[-3000:]}")

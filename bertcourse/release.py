@@ -31,13 +31,31 @@ ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 OFFLINE_EXPORT = f"export {OFFLINE_ENV}=1  # grade on the course's offline fixtures: no downloads\n"
 
 
-def offline_env() -> dict[str, str]:
-    """The environment every build, run and grade uses here: offline fixtures, no hub calls."""
+def offline_env(scratch: Path) -> dict[str, str]:
+    """The environment every build, run and grade uses here: offline fixtures, no hub calls.
+
+    `datasets` caches a local parquet folder under its folder and file names, not its content: a cache
+    warmed by an older fixture is silently reused after the fixture changes (a stale CoNLL fixture once
+    made nb4 look as if it learned, 0.86 entity F1, where the current one gives 0.44). So every run gets
+    its own datasets cache, under `scratch` (a folder the caller deletes)."""
     env = dict(os.environ)
     env.update({OFFLINE_ENV: "1", "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+                "HF_DATASETS_CACHE": str(Path(scratch) / "hf-datasets-cache"),
                 "TOKENIZERS_PARALLELISM": "false", "PYTHONHASHSEED": "0"})
     env.setdefault("OMP_NUM_THREADS", "1")  # kernels often run side by side (pytest -n 2): no oversubscription
     return env
+
+
+GRADING_PYTHON = (3, 11)  # every master's ASSIGNMENT CONFIG says python_version: "3.11"
+
+
+def check_build_interpreter() -> None:
+    """Refuse to build on another Python: otter unparses the tests with the running interpreter, and on 3.12+
+    that writes nested same-quote f-strings, a SyntaxError on the grading interpreter."""
+    if sys.version_info[:2] != GRADING_PYTHON:
+        want = ".".join(map(str, GRADING_PYTHON))
+        raise SystemExit(f"make release needs Python {want} (the grading interpreter), not {sys.version.split()[0]}: "
+                         f"rebuild the venv with `make clean venv PYTHON=python{want}`")
 
 
 def otter_executable() -> str:
@@ -79,13 +97,14 @@ def zip_path(name: str) -> Path:
 def build_one(master: Path, notebooks_dir: Path = paths.NOTEBOOKS, autograder_dir: Path = paths.AUTOGRADER,
               run_tests: bool = True) -> None:
     """otter assign one master and place its normalized outputs under notebooks_dir / autograder_dir."""
+    check_build_interpreter()
     name = paths.release_name(master)
     with tempfile.TemporaryDirectory() as tmp:
         dist = Path(tmp) / "dist"
         cmd = [otter_executable(), "assign", master.name, str(dist)]
         if not run_tests:
             cmd.append("--no-run-tests")
-        done = subprocess.run(cmd, cwd=master.parent, env=offline_env(), capture_output=True, text=True)
+        done = subprocess.run(cmd, cwd=master.parent, env=offline_env(Path(tmp)), capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"otter assign failed for {master.name}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
 

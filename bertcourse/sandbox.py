@@ -217,6 +217,7 @@ def _grade_child(submission: Path, autograder_zip: Path, job: Path, memory_mb: i
         os.environ.clear()
         os.environ.update(env)
         os.environ["TMPDIR"] = str(work)
+        os.environ["HF_DATASETS_CACHE"] = str(work / "hf-datasets-cache")
         import tempfile
 
         tempfile.tempdir = str(work)

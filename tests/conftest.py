@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
+
+# Tests that load the fixtures in-process get a datasets cache of their own (see release.offline_env): set
+# before any test module imports `datasets`, which reads the variable once.
+os.environ["HF_DATASETS_CACHE"] = tempfile.mkdtemp(prefix="bertcourse-hf-datasets-")
+atexit.register(shutil.rmtree, os.environ["HF_DATASETS_CACHE"], True)
 
 import course_runs
 from course_runs import MASTER_NAMES, graded

@@ -52,7 +52,7 @@ HOSTILE = ["hostile_f1_score.ipynb", "hostile_numpy.ipynb", "hostile_builtins.ip
 
 def grade(out: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "bertcourse", "grade", str(SAMPLES), "--out", str(out),
-                           "--workers", "2", "--timeout", "30"], cwd=paths.REPO, env=offline_env(),
+                           "--workers", "2", "--timeout", "30"], cwd=paths.REPO, env=offline_env(out),
                           capture_output=True, text=True, timeout=600)
 
 

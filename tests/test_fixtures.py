@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -119,3 +122,26 @@ def test_data_has_the_edge_cases_the_notebooks_teach(data):
     for word in ["1", "2", "3", "4", "5", "positive", "negative"]:
         assert tok.tokenize(word) == [word], f"{word!r} must be one token (a fill-mask target)"
     assert any(t.startswith("##") for t in tok.tokenize("Hidemichi Goydos Mayfair")), "names split into sub-words"
+
+
+def test_every_run_reads_the_fixtures_it_is_given(tmp_path):
+    """`datasets` keys its cache of a local folder by names, not content, so a cache warmed by an older
+    fixture would shadow a changed one (how a stale CoNLL fixture once hid that nb4 did not learn).
+    Every course run gets its own cache: two runs on different fixture contents see their own rows."""
+    import pyarrow.parquet as pq
+
+    from bertcourse.release import offline_env
+
+    script = "from datasets import load_dataset; print(len(load_dataset('offline/conll2003')['train']))"
+    counts = []
+    for rows in (10, 20):
+        run = tmp_path / f"run-{rows}"
+        copy = run / "offline" / "conll2003"
+        shutil.copytree(paths.DATASET_DIRS["conll"], copy)
+        train = copy / "data" / "train-00000-of-00001.parquet"
+        pq.write_table(pq.read_table(train).slice(0, rows), train)
+        done = subprocess.run([sys.executable, "-c", script], cwd=run, env=offline_env(tmp_path / f"scratch-{rows}"),
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        counts.append(int(done.stdout.split()[-1]))
+    assert counts == [10, 20]

@@ -46,8 +46,8 @@ def _submission_cells(replacements: dict[str, str]) -> list[nbformat.NotebookNod
 def _grade_in_process(replacements: dict[str, str], monkeypatch) -> dict[str, tuple[float, float]]:
     """{question: (score, possible)} for the solution notebook with `replacements`, graded in this process."""
     monkeypatch.chdir(paths.SOLUTIONS)  # where "offline/..." resolves, as in otter's grading folder
-    for key, value in release.offline_env().items():
-        if key.startswith(("BERT_COURSE", "HF_")):
+    for key, value in release.offline_env(paths.SOLUTIONS).items():
+        if key.startswith(("BERT_COURSE", "HF_")) and key != "HF_DATASETS_CACHE":  # conftest sets the cache
             monkeypatch.setenv(key, value)
     env: dict = {"__name__": "__main__"}
     for cell in _submission_cells(replacements):

@@ -33,6 +33,21 @@ def test_built_outputs_equal_a_fresh_build(notebook_name, tmp_path):
         assert not stale, f"out of date in {committed}: {stale}; run `make release` (never edit by hand)"
 
 
+def test_generated_tests_compile_on_the_grading_interpreter(notebook_name):
+    """otter writes test files in the syntax of the Python that builds them (3.12+ f-strings are a SyntaxError
+    on 3.11): the suite runs on the grading interpreter, so every built test file must compile here."""
+    import sys
+
+    assert sys.version_info[:2] == release.GRADING_PYTHON
+    master = nbformat.read(paths.SOLUTIONS / f"{notebook_name}.ipynb", as_version=4)
+    assert f'python_version: "{".".join(map(str, release.GRADING_PYTHON))}"' in master.cells[0].source
+    files = sorted((paths.AUTOGRADER / notebook_name / "tests").glob("*.py"))
+    files += sorted((paths.NOTEBOOKS / notebook_name / "tests").glob("*.py"))
+    assert files
+    for path in files:
+        compile(path.read_text(), str(path), "exec")
+
+
 def test_solution_scores_full_marks(notebook_name, grade_of):
     grade = grade_of(notebook_name, "solution")
     assert grade.max_total > 0
