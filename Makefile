@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv fixtures release demo test clean grade
+.PHONY: venv sandbox fixtures release demo test clean grade
 
 venv: $(VENV)/.installed
 
@@ -17,6 +17,14 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+# The grader runs student code in a bubblewrap sandbox (Debian package `bubblewrap`); installed here when missing
+# and we are root with apt-get (CI, Debian/Ubuntu machines). Without it `make grade` refuses to grade.
+sandbox:
+	@command -v bwrap >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing bubblewrap (the grader's sandbox)"; \
+		apt-get update -qq >/dev/null && apt-get install -y -qq bubblewrap >/dev/null; \
+	else echo "warning: bubblewrap is not installed (apt-get install bubblewrap): grading will refuse to run" >&2; fi; }
+
 # Rebuild the tiny offline BERT and datasets in solutions/offline/ (committed; byte-identical rebuilds).
 fixtures: venv
 	$(PY) -m bertcourse fixtures
@@ -26,16 +34,16 @@ release: venv
 	$(PY) -m bertcourse release
 
 # The main job on the offline default: fixtures, release, run every solution, grade solution and stub.
-demo: fixtures release
+demo: fixtures release sandbox
 	$(PY) -m bertcourse demo
 
 # Grade a folder of submissions: make grade SUBMISSIONS=dir [GRADES=out] -> grades.csv + feedback/ per student.
 SUBMISSIONS ?= submissions
 GRADES ?= grades
-grade: venv
+grade: venv sandbox
 	$(PY) -m bertcourse grade $(SUBMISSIONS) --out $(GRADES)
 
-test: venv
+test: venv sandbox
 	$(PY) -m pytest -q -n 2 tests
 
 clean:

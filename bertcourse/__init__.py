@@ -1,16 +1,25 @@
 """Course tooling for the BERT fine-tuning notebooks: offline fixtures, release build, grading.
 
 One module per job:
-  paths      where things live in the repo, which notebooks exist
-  fixtures   builds the offline default (tiny cased BERT + small datasets)
-  release    runs otter assign on every master and makes the output reproducible
-  colab      makes each student copy work in Google Colab (badge, set-up cell, submission cell)
-  execute    runs a notebook top to bottom (offline by default)
-  grading    grades one submission with `otter run`
-  batch      grades a folder of submissions: grades.csv + feedback, timeouts, resumable
-  sandbox    the isolated, fast grading child process used by batch
-  tamper     detects submissions that tamper with the grading
-  cli        `python -m bertcourse ...` entry points used by the Makefile
+  paths         where things live in the repo, which notebooks exist
+  fixtures      builds the offline default (tiny cased BERT + small datasets)
+  release       runs otter assign on every master and makes the output reproducible
+  colab         makes each student copy work in Google Colab (badge, set-up cell, submission cell)
+  execute       runs a notebook top to bottom (offline by default)
+  grading       grades one submission with plain `otter run`
+Batch grading (`python -m bertcourse grade`), from the outside in:
+  batch         grades a folder: one row per file, workers, time limits, grades.csv + feedback
+  submission    reads a submission file (ipynb, otter zip, nbformat 3) without running it
+  assignment    one notebook's tests, fixtures and set-up, from its autograder zip
+  sandbox       where student code runs (bubblewrap, or a per-submission uid), started once per batch
+  zygote        the sandbox's template process: libraries imported once, one fork per submission
+  student_side  inside the sandbox: runs the student's cells, answers the grader's calls
+  verdict       the tests, run in the grader: student functions reached only through plain data
+  plain         the plain-data format that crosses the sandbox boundary
+  channel       framed messages over a Unix socket, with deadlines and size limits
+  cache         signed results per submission content (re-runs regrade nothing)
+  outputs       grades.csv and feedback files, made safe to open
+  cli           `python -m bertcourse ...` entry points used by the Makefile
 """
 
 OFFLINE_ENV = "BERT_COURSE_OFFLINE"

@@ -15,6 +15,7 @@ Outputs:  notebooks/<name>/   the student notebook + public tests
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 from . import OFFLINE_ENV, colab, paths
+from .assignment import PUBLIC_TESTS, SPEC_NAME
 
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 OFFLINE_EXPORT = f"export {OFFLINE_ENV}=1  # grade on the course's offline fixtures: no downloads\n"
@@ -75,10 +77,30 @@ def normalize_notebook(path: Path, transform=None) -> None:
     nbformat.write(nb, path)
 
 
-def _deterministic_zip(source_zip: Path, target: Path) -> None:
-    """Rewrite `source_zip` with sorted entries, fixed dates and the offline switch in run_autograder."""
+def grading_spec(master: Path) -> dict:
+    """What the batch grader needs from the master beyond otter's tests (see bertcourse/assignment.py): the
+    set-up cells (code outside the questions, not `otter_ignore`d) and the sources of the ignored cells."""
+    nb = nbformat.read(master, as_version=4)
+    setup, ignored, depth = [], [], 0
+    for cell in nb.cells:
+        first = cell.source.lstrip().split("\n", 1)[0].strip().upper()
+        if cell.cell_type == "raw":
+            depth += first == "# BEGIN QUESTION"
+            depth -= first == "# END QUESTION"
+        elif cell.cell_type == "code":
+            if "otter_ignore" in cell.metadata.get("tags", []):
+                ignored.append(cell.source)
+            elif depth == 0:
+                setup.append(cell.source)
+    return {"name": paths.release_name(master), "setup_cells": setup, "ignored_cells": ignored}
+
+
+def _deterministic_zip(source_zip: Path, target: Path, extra: dict[str, bytes]) -> None:
+    """Rewrite `source_zip` with sorted entries, fixed dates, the offline switch in run_autograder and the
+    `extra` files."""
     with zipfile.ZipFile(source_zip) as src:
         entries = {info.filename: src.read(info) for info in src.infolist() if not info.is_dir()}
+    entries.update(extra)
     script = entries["run_autograder"].decode()
     lines = script.splitlines(keepends=True)
     entries["run_autograder"] = ("".join(lines[:1]) + OFFLINE_EXPORT + "".join(lines[1:])).encode()
@@ -119,7 +141,11 @@ def build_one(master: Path, notebooks_dir: Path = paths.NOTEBOOKS, autograder_di
                 shutil.rmtree(out)
             shutil.copytree(src, out, ignore=shutil.ignore_patterns("*.zip", "offline"))
             normalize_notebook(out / f"{name}.ipynb", transform)
-        _deterministic_zip(zip_file, autograder_dir / name / f"{name}-autograder.zip")
+        spec = (json.dumps(grading_spec(master), indent=1, sort_keys=True) + "\n").encode()
+        (autograder_dir / name / SPEC_NAME).write_bytes(spec)
+        # the public checks, so a submission's grader.check(...) cells run at grading as they ran for the student
+        public = {f"files/{PUBLIC_TESTS}/{t}": (student / "tests" / t).read_bytes() for t in test_files}
+        _deterministic_zip(zip_file, autograder_dir / name / f"{name}-autograder.zip", {SPEC_NAME: spec, **public})
 
 
 def build_all(run_tests: bool = True) -> list[str]:

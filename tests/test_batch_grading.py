@@ -1,144 +1,195 @@
-"""Batch grader (bertcourse/batch.py): every sample in tests/submissions/ gets exactly one correct row.
+"""The batch grader on the sample submissions (tests/samples.py): every file gets exactly the row it deserves.
 
-The folder is graded ONCE per session (module fixture, 2 workers, 30 s timeout for the endless loop: a
-sample that finishes takes a few seconds);
-a second run must resume from the cached results without regrading and give a byte-identical CSV.
-The samples are written by `benchmarks/grading_benchmark.py --samples tests/submissions`.
+The folder is graded ONCE per session (module fixture: 2 workers, a 40 s time limit so the endless loop ends
+soon; a finished sample takes about two seconds), in the bubblewrap sandbox. Then: honest habits keep full
+marks, attacks earn nothing, nothing a sample started survives, the grades and the cache cannot be changed
+from inside, feedback shows no hidden test, and a re-run gives the same bytes.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
-import zipfile
+import time
 from pathlib import Path
 
 import pytest
 
+import samples
 from bertcourse import paths
 from bertcourse.release import offline_env
+from bertcourse.sandbox import bwrap_usable
 
-SAMPLES = Path(__file__).parent / "submissions"
 ZIP = paths.AUTOGRADER / "nb1_zero_shot" / "nb1_zero_shot-autograder.zip"
-Q = ["q1_concatenate_mask", "q2_filter_for_max_length", "q3_apply_bert", "q4_accuracy"]
+QUESTIONS = {samples.NB1: samples.FULL1, **samples.FULL}
 
-# file -> (status prefix, expected per-question scores or None for "all zero")
-EXPECTED = {
-    "perfect.ipynb": ("ok", [2, 3, 3, 2]),
-    "perfect_export.zip": ("ok", [2, 3, 3, 2]),
-    "partial.ipynb": ("ok", [2, 1, 1.5, 2]),  # q2 counts words (fails 2 hidden), q3 picks the last guess
-    "My Homework (final) v2.ipynb": ("ok", [2, 1, 1.5, 2]),  # renamed copy of partial
-    "stub.ipynb": ("ok", [0, 0, 0, 0]),
-    "raises_in_first_cell.ipynb": ("ok", [2, 3, 3, 2]),  # later cells still run
-    "sys_exit.ipynb": ("ok", [2, 3, 3, 2]),  # IPython catches SystemExit
-    "deleted_check_cells.ipynb": ("ok", [2, 3, 3, 2]),  # otter runs every test at the end anyway
-    "huge_output.ipynb": ("ok", [2, 3, 3, 2]),
-    "memory_hog.ipynb": ("ok", [2, 3, 3, 2]),  # MemoryError at the cap; the rest still runs
-    "defined_after_failing_cell.ipynb": ("ok", [2, 0, 0, 2]),
-    "edited_public_tests.zip": ("ok", [0, 0, 0, 0]),  # its tests/ folder is ignored: a stub scores 0
-    "infinite_loop.ipynb": ("timeout", None),
-    "os_exit.ipynb": ("error: the notebook's kernel died", None),
-    "corrupt.ipynb": ("error: not a valid notebook", None),
-    "notes.txt": ("error: not a valid notebook", None),
-    "empty.zip": ("error: no notebook in the zip", None),
-}
-HOSTILE = ["hostile_f1_score.ipynb", "hostile_numpy.ipynb", "hostile_builtins.ipynb", "hostile_builtins_dunder.ipynb",
-           "hostile_grader.ipynb", "hostile_otter_patch.ipynb", "hostile_writes_tests.ipynb",
-           "hostile_shell_magic.ipynb", "hostile_obfuscated.ipynb"]
+pytestmark = pytest.mark.skipif(bwrap_usable() is not None or os.geteuid() != 0,
+                                reason=f"the grader's sandbox needs root and bubblewrap ({bwrap_usable()}); "
+                                       "`make test` installs bubblewrap")
 
 
-def grade(out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bertcourse", "grade", str(SAMPLES), "--out", str(out),
-                           "--workers", "2", "--timeout", "30"], cwd=paths.REPO, env=offline_env(out),
-                          capture_output=True, text=True, timeout=600)
+def grade(out: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bertcourse", "grade", str(samples.FOLDER), "--out", str(out),
+                           "--workers", "2", "--timeout", "40", *extra], cwd=paths.REPO,
+                          env=env or offline_env(out), capture_output=True, text=True, timeout=900)
+
+
+def read_rows(out: Path) -> dict[str, dict]:
+    return {r["file"]: r for r in csv.DictReader((out / "grades.csv").open(encoding="utf-8"))}
+
+
+def _venv_pth_files() -> set[str]:
+    return {str(p) for p in Path(sys.prefix).rglob("*.pth")}
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     out = tmp_path_factory.mktemp("grades")
+    pth_before = _venv_pth_files()
     done = grade(out)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    rows = {r["file"]: r for r in csv.DictReader((out / "grades.csv").open())}
-    return out, rows, done.stdout
+    return out, read_rows(out), done.stdout, pth_before, (out / "grades.csv").read_bytes()
+
+
+def test_samples_are_in_sync_with_their_generator():
+    built = samples.build()
+    on_disk = {p.name: p.read_bytes() for p in samples.FOLDER.iterdir() if p.is_file()}
+    assert sorted(on_disk) == sorted(built), "run `.venv/bin/python tests/samples.py`"
+    assert [n for n in built if built[n] != on_disk[n]] == [], "run `.venv/bin/python tests/samples.py`"
+    assert set(built) == set(samples.EXPECTED), "every sample needs its expected row"
 
 
 def test_one_row_per_file(graded):
-    out, rows, _ = graded
-    files = sorted(p.name for p in SAMPLES.iterdir() if p.is_file())
-    lines = (out / "grades.csv").read_text().splitlines()
+    out, rows, _, _, _ = graded
+    files = sorted(p.name for p in samples.FOLDER.iterdir())
+    lines = (out / "grades.csv").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 + len(files)
-    assert sorted(rows) == files
-    assert set(EXPECTED) | set(HOSTILE) == set(files), "every sample needs an expectation"
-    header = lines[0].split(",")
-    assert header[:3] == ["file", "notebook", "status"] and header[-2:] == ["total", "max"]
-    assert set(Q) <= set(header)
+    assert sorted(r.lstrip("'") for r in rows) == files
+    assert len(list((out / "feedback").iterdir())) == len(files)
 
 
-@pytest.mark.parametrize("file", sorted(EXPECTED))
+def _row(rows, file):
+    return rows["'" + file] if file.startswith("=") else rows[file]
+
+
+@pytest.mark.parametrize("file", sorted(samples.EXPECTED))
 def test_row(graded, file):
-    _, rows, _ = graded
-    row = rows[file]
-    status, scores = EXPECTED[file]
+    _, rows, _, _, _ = graded
+    row = _row(rows, file)
+    status, notebook, scores = samples.EXPECTED[file]
     assert row["status"].startswith(status), row
-    if row["notebook"] == "nb1_zero_shot":
-        got = [float(row[q]) for q in Q]
-        assert got == [float(s) for s in (scores or [0, 0, 0, 0])], row
-        assert float(row["total"]) == sum(got) and float(row["max"]) == 10
-    else:
-        assert row["notebook"] == "" and all(row[q] == "" for q in Q) and row["total"] == "0"
+    assert row["notebook"] == (notebook or ""), row
+    if notebook is None:
+        assert row["total"] == "0" and row["max"] == ""
+        return
+    points = QUESTIONS[notebook]
+    got = {q: float(row[q]) for q in points}
+    assert got == {q: float((scores or {}).get(q, 0)) for q in points}, row
+    assert float(row["total"]) == sum(got.values()) <= float(row["max"]) == sum(points.values())
 
 
-@pytest.mark.parametrize("file", HOSTILE)
-def test_hostile_gets_nothing(graded, file):
-    _, rows, _ = graded
-    row = rows[file]
-    assert row["status"].startswith("error: tampering"), row
-    assert float(row["total"]) == 0 and all(float(row[q]) == 0 for q in Q)
+def test_formula_in_a_file_name_is_neutralised(graded):
+    out, _, _, _, _ = graded
+    line = [l for l in (out / "grades.csv").read_text(encoding="utf-8").splitlines() if "HYPERLINK" in l][0]
+    assert line.startswith("\"'=HYPERLINK") or line.startswith("'=HYPERLINK"), line
 
 
-def test_feedback_hides_hidden_tests(graded):
-    out, _, _ = graded
-    text = (out / "feedback" / "partial.ipynb.md").read_text()
-    assert "hidden test failed" in text and "hidden test passed" in text
-    assert "`q2_filter_for_max_length - 1`: passed" in text
-    for secret in ["exactly_512", "random.Random(7)", "count tokens (sub-words), not words", "pick the target"]:
-        assert secret not in text
+def _hidden_only_lines() -> set[str]:
+    """Lines of the autograders' tests that no public test has (hidden test code and messages)."""
+    public = {l.strip() for p in paths.NOTEBOOKS.glob("*/tests/*.py") for l in p.read_text().splitlines()}
+    hidden = {l.strip() for p in paths.AUTOGRADER.glob("*/tests/*.py") for l in p.read_text().splitlines()}
+    return {l for l in hidden - public if len(l) > 25}
+
+
+def test_feedback_shows_public_messages_and_nothing_of_hidden_tests(graded):
+    out, _, _, _, _ = graded
+    partial = (out / "feedback" / "partial.ipynb.md").read_text()
+    assert "hidden test failed" in partial and "hidden test passed" in partial
+    assert "`q2_filter_for_max_length - 1`: passed" in partial
     stub = (out / "feedback" / "stub.ipynb.md").read_text()
-    assert "concatenate_mask must return the row (a dict)" in stub  # public messages are shown
-    assert len(list((out / "feedback").iterdir())) == len(list(SAMPLES.iterdir()))
+    assert "concatenate_mask must return the row (a dict)" in stub  # a public test's message reaches the student
+    secrets = _hidden_only_lines()
+    assert secrets
+    for path in (out / "feedback").iterdir():
+        text = path.read_text()
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{path.name} shows hidden test lines: {leaked[:3]}"
+        assert "# BEGIN SOLUTION" not in text and "otter_assign_solution_cell" not in text, path.name
+
+
+def test_nothing_a_submission_started_survives(graded):
+    alive = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and samples.ATTACK_TOKEN.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                alive.append(entry)
+        except OSError:
+            pass
+    assert alive == [], f"processes left by a submission: {alive}"
+
+
+def test_a_submission_cannot_change_grades_the_cache_or_the_venv(graded):
+    out, _, _, pth_before, csv_bytes = graded
+    time.sleep(2)  # a left-over writer would have struck by now
+    assert (out / "grades.csv").read_bytes() == csv_bytes
+    assert _venv_pth_files() == pth_before, "a .pth file appeared in the venv"
+    assert not Path("/tmp/pwned").exists()
 
 
 def test_rerun_resumes_and_is_identical(graded, tmp_path):
-    out, _, _ = graded
+    out, _, _, _, _ = graded
     copy = tmp_path / "again"
     shutil.copytree(out, copy)
     (copy / "grades.csv").unlink()
     done = grade(copy)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "0 to grade" in done.stdout, done.stdout
-    assert (copy / "grades.csv").read_text() == (out / "grades.csv").read_text()
+    assert " 0 to grade" in done.stdout, done.stdout
+    assert (copy / "grades.csv").read_bytes() == (out / "grades.csv").read_bytes()
 
 
-def test_results_are_keyed_by_content(graded):
-    out, _, _ = graded
-    results = [json.loads(p.read_text()) for p in (out / "results").glob("*.json")]
-    # the renamed copy of partial.ipynb has the same bytes, so it shares partial's cached result
-    assert len(results) == len(list(SAMPLES.iterdir())) - 1
+def test_a_forged_cache_entry_is_not_trusted(graded, tmp_path):
+    """A results file edited outside the grader fails its signature and is graded again."""
+    out, rows, _, _, _ = graded
+    copy = tmp_path / "forged"
+    shutil.copytree(out, copy)
+    forged = 0
+    for path in (copy / "results").glob("*.json"):
+        stored = json.loads(path.read_text())
+        result = json.loads(stored["result"])
+        if result.get("status") == "ok" and sum(result["questions"].values()) == 0 and not forged:
+            result["questions"] = {q: p for q, p in samples.FULL1.items()}
+            stored["result"] = json.dumps(result, sort_keys=True)
+            path.write_text(json.dumps(stored))
+            forged += 1
+    assert forged == 1
+    done = grade(copy)
+    assert done.returncode == 0 and " 1 to grade" in done.stdout, done.stdout[-2000:]
+    assert read_rows(copy) == rows
+
+
+def test_identical_files_are_graded_once(graded):
+    out, _, _, _, _ = graded
+    contents = {p.read_bytes() for p in samples.FOLDER.iterdir()}
+    assert len(list((out / "results").glob("*.json"))) <= len(contents)
+
+
+def test_grading_refuses_without_a_sandbox(tmp_path):
+    env = dict(offline_env(tmp_path), PATH="/nonexistent")  # no bwrap on the PATH
+    done = grade(tmp_path / "out", env=env)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "bubblewrap is not installed" in done.stderr and "--no-sandbox" in done.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()
 
 
 @pytest.mark.parametrize("sample", ["partial.ipynb", "stub.ipynb"])  # full marks: test_release.py
-def test_plain_otter_run_agrees(graded, sample, tmp_path):
-    """The built zip works with plain `otter run` and gives the batch grader's scores."""
+def test_plain_otter_run_agrees_on_honest_submissions(graded, sample):
+    """The built zip still works with plain `otter run` (otter's own, weaker guarantees) and agrees here."""
     from bertcourse.grading import otter_run
 
-    _, rows, _ = graded
-    grade = otter_run(SAMPLES / sample, ZIP, timeout=300)
-    assert [grade.questions[q] for q in Q] == [float(rows[sample][q]) for q in Q]
-
-
-def test_autograder_zip_has_tests():
-    with zipfile.ZipFile(ZIP) as zf:
-        assert {f"tests/{q}.py" for q in Q} <= set(zf.namelist())
+    _, rows, _, _, _ = graded
+    result = otter_run(samples.FOLDER / sample, ZIP, timeout=300)
+    assert [result.questions[q] for q in samples.Q1] == [float(rows[sample][q]) for q in samples.Q1]

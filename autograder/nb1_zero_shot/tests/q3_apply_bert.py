@@ -24,5 +24,7 @@ def test_apply_bert_matches_reference(apply_bert):
         text += ' I give it a score of [MASK] out of 5.'
         guesses = reference(text, targets=['1', '2', '3', '4', '5'])
         expected = int(max(guesses, key=lambda g: g['score'])['token_str'])
-        assert apply_bert({'input': text}) == {'score': expected}, 'pick the target with the highest score'
+        out = apply_bert({'input': text})
+        assert isinstance(out, dict) and out.get('score') == expected, 'pick the target with the highest score'
+        assert type(out['score']) is int, 'the score must be an int'
 

@@ -1,0 +1,105 @@
+"""What graders and students read: grades.csv and one feedback file per submission.
+
+Everything a submission can influence (its file name, its public-test failure messages) is made safe here:
+no lone surrogates or control characters, bounded length, and CSV cells that a spreadsheet would read as a
+formula (starting with = + - @ or a tab) are prefixed with a quote. Hidden tests appear only as passed /
+failed; their code and messages never reach this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import unicodedata
+
+STATUS_OK, STATUS_TIMEOUT = "ok", "timeout"
+MESSAGE_CHARS = 1500
+
+
+def display_name(file_name: str) -> str:
+    """A file name as text (undecodable bytes as \\x.. escapes)."""
+    return os.fsencode(file_name).decode("utf-8", "backslashreplace")
+
+
+def safe_text(text: str, limit: int = MESSAGE_CHARS) -> str:
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> '?'
+    text = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else "�" for ch in text)
+    if len(text) > limit:
+        text = text[:limit] + f" [... {len(text) - limit} more characters]"
+    return text
+
+
+def csv_cell(value: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def total_of(result: dict, questions: dict[str, float]) -> float:
+    """The score of an `ok` result over `questions`, each question capped at its points (0 for other statuses)."""
+    if result.get("status") != STATUS_OK:
+        return 0.0
+    return sum(min(float(result.get("questions", {}).get(q, 0.0)), points) for q, points in questions.items())
+
+
+def csv_text(rows: list[tuple[str, dict]], assignments: dict) -> str:
+    """grades.csv: file, notebook, status, one column per question of every notebook, total, max."""
+    columns = [q for a in assignments.values() for q in a.questions]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["file", "notebook", "status", *columns, "total", "max"])
+    for file_name, result in rows:
+        assignment = assignments.get(result.get("notebook") or "")
+        ok = result.get("status") == STATUS_OK
+        cells = []
+        for q in columns:
+            if assignment is None or q not in assignment.questions:
+                cells.append("")
+            else:
+                score = min(float(result.get("questions", {}).get(q, 0.0)), assignment.questions[q]) if ok else 0.0
+                cells.append(f"{score:g}")
+        total = total_of(result, assignment.questions) if assignment else 0.0
+        writer.writerow([csv_cell(display_name(file_name)), result.get("notebook") or "",
+                         csv_cell(safe_text(str(result.get("status", "")), 300)), *cells, f"{total:g}",
+                         f"{assignment.max_total:g}" if assignment else ""])
+    return buffer.getvalue()
+
+
+def feedback_markdown(file_name: str, result: dict, assignment) -> str:
+    name = safe_text(display_name(file_name), 300)
+    status = safe_text(str(result.get("status", "")), 300)
+    lines = [f"# Feedback: {name}", "", f"- Notebook: {result.get('notebook') or 'unknown'}", f"- Status: {status}"]
+    if assignment is not None:
+        lines.append(f"- Score: {total_of(result, assignment.questions):g} / {assignment.max_total:g}")
+    lines.append("")
+    if result.get("status") == STATUS_TIMEOUT:
+        lines.append("Grading stopped at the time limit (an endless loop or very slow code?). No points were given.")
+    elif result.get("status") != STATUS_OK:
+        lines.append("This submission could not be graded, so no points were given. The status above says why.")
+    else:
+        if result.get("failed_cells"):
+            lines.append(f"{result['failed_cells']} code cell(s) raised an error when your notebook ran.")
+        for question, points in assignment.questions.items():
+            score = min(float(result.get("questions", {}).get(question, 0.0)), points)
+            lines += ["", f"## {question}: {score:g} / {points:g}", ""]
+            for test in [t for t in result.get("tests", []) if t.get("question") == question]:
+                if test.get("hidden"):
+                    lines.append(f"- hidden test {'passed' if test.get('passed') else 'failed'}")
+                elif test.get("passed"):
+                    lines.append(f"- `{safe_text(str(test.get('name')), 100)}`: passed")
+                else:
+                    message = safe_text(str(test.get("message", "")).strip() or "failed").replace("```", "'''")
+                    lines += [f"- `{safe_text(str(test.get('name')), 100)}`: failed", "", "  ```",
+                              *("  " + line for line in message.splitlines()), "  ```", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def feedback_name(file_name: str, used: set[str]) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", display_name(file_name)).lstrip(".")[:120] or "submission"
+    name, i = f"{stem}.md", 1
+    while name in used:
+        i += 1
+        name = f"{stem}-{i}.md"
+    used.add(name)
+    return name

@@ -1,0 +1,298 @@
+"""What runs inside the sandbox for one submission: the student's cells, then answers to the grader.
+
+A job process (forked by bertcourse/zygote.py) drops to its own user id, sets its resource limits, makes its
+folder and runs the notebook's code cells in an IPython shell, as Jupyter would: a cell that raises is
+reported and the next one runs; magics and `!commands` work. Then it runs the course's set-up cells (sent by
+the grader, taken from the master) so the student's functions see the course's model ids, tokenizer and
+pipeline, and tells the grader it is ready.
+
+For every test case the grader asks for a fresh test process: a fork of this finished notebook, so that one
+test can neither change what the next one sees nor take it down (an `os._exit` or an endless loop costs that
+test only). A test process answers two requests, on a socket of its own:
+  {"op": "lookup", "name": N}  ->  {"kind": "function"} | {"kind": "value", "value": <plain>} | {"kind": "missing"}
+  {"op": "call", "name": N, "args": <plain>, "kwargs": <plain>, "timeout": S}
+                               ->  {"ok": true, "value": <plain>} | {"ok": false, "error": {"type", "message"}}
+Values cross only as plain data (bertcourse/plain.py). Nothing here is trusted: the grader decides.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+
+from . import plain
+from .channel import Channel, ChannelClosed
+
+MISSING = object()
+
+
+def offline_metrics() -> None:
+    """`evaluate.load("accuracy")` (a hub metric, the usual habit in Colab) loads the course's own copy of that
+    metric from the notebook's metrics/ folder: grading is offline, and the hub's script cannot load there."""
+    evaluate = sys.modules.get("evaluate")
+    if evaluate is None or getattr(evaluate.load, "_course_offline", False):
+        return
+    hub_load = evaluate.load
+
+    def load(path, *args, **kwargs):
+        if isinstance(path, str) and not os.path.exists(path) and os.path.isdir(os.path.join("metrics", path)):
+            path = os.path.join("metrics", path)
+        return hub_load(path, *args, **kwargs)
+
+    load._course_offline = True
+    evaluate.load = load
+
+
+def make_shell():
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False  # no sqlite history file
+    config.InteractiveShell.colors = "NoColor"
+    config.InteractiveShell.xmode = "Plain"
+    return InteractiveShell.instance(config=config)
+
+
+# ------------------------------------------------------------------ the job process
+def job_main(sock: socket.socket, job: str, uid: int | None, spec: dict, shell) -> None:
+    """Body of the forked job process: never returns."""
+    code = 1
+    try:
+        channel = Channel(sock)
+        os.setsid()
+        if uid is not None:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+        _no_new_privileges()
+        folder = _make_folder(job, spec)
+        _set_limits(spec["limits"])
+        _redirect_output(folder / "output.log")
+        started = time.monotonic()
+        counts = run_cells(shell, spec["cells"])
+        setup = run_cells(shell, spec["setup"])
+        channel.send({"event": "ready", "cells": counts[0], "failed_cells": counts[1], "setup_failed": setup[1],
+                      "seconds": round(time.monotonic() - started, 3)})
+        serve_tests(channel, shell)
+        code = 0
+    except BaseException:  # noqa: BLE001
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def _no_new_privileges() -> None:
+    """Set-uid programs (su, sudo) cannot raise this process's privileges again."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+    except Exception:  # noqa: BLE001 - not Linux
+        pass
+
+
+def _make_folder(job: str, spec: dict) -> Path:
+    from .zygote import job_dir
+
+    folder = job_dir(job)
+    folder.mkdir(mode=0o700)
+    for name, target in spec.get("links", {}).items():  # offline/ fixtures and metrics/, read-only
+        (folder / name).symlink_to(target)
+    for name, text in spec.get("files", {}).items():
+        if "/" not in name and not name.startswith("."):
+            (folder / name).write_text(text, encoding="utf-8", errors="replace")
+    (folder / "tmp").mkdir()
+    os.chdir(folder)
+    os.environ.clear()
+    os.environ.update(spec["env"])
+    os.environ.update({"HOME": str(folder), "TMPDIR": str(folder / "tmp"), "MPLCONFIGDIR": str(folder / "tmp")})
+    point_caches(folder / "hf")
+    import tempfile
+
+    tempfile.tempdir = str(folder / "tmp")
+    sys.path[:] = [p for p in sys.path if p not in ("", ".")]
+    sys.path.insert(0, str(folder))  # the notebook's folder, as in Jupyter
+    return folder
+
+
+def point_caches(folder: Path) -> None:
+    """HuggingFace caches under `folder`. `datasets` and `huggingface_hub` read their cache paths once, at
+    import (in the zygote, before the job existed): set the variables and the values they already read."""
+    os.environ.update({"HF_HOME": str(folder), "HF_DATASETS_CACHE": str(folder / "datasets")})
+    datasets_config = sys.modules.get("datasets.config")
+    if datasets_config is not None:
+        datasets_config.HF_CACHE_HOME = str(folder)
+        datasets_config.HF_DATASETS_CACHE = folder / "datasets"
+        datasets_config.HF_MODULES_CACHE = folder / "modules"
+        datasets_config.DOWNLOADED_DATASETS_PATH = folder / "datasets" / "downloads"
+        datasets_config.EXTRACTED_DATASETS_PATH = folder / "datasets" / "downloads" / "extracted"
+    hub = sys.modules.get("huggingface_hub.constants")
+    if hub is not None:
+        hub.HF_HOME = str(folder)
+
+
+def _set_limits(limits: dict) -> None:
+    mb = 1024 * 1024
+    for name, value in [("RLIMIT_AS", limits.get("memory_mb", 0) * mb), ("RLIMIT_NPROC", limits.get("processes", 0)),
+                        ("RLIMIT_FSIZE", limits.get("file_mb", 0) * mb), ("RLIMIT_CPU", limits.get("cpu_seconds", 0)),
+                        ("RLIMIT_NOFILE", limits.get("open_files", 0)), ("RLIMIT_CORE", 0)]:
+        if value or name == "RLIMIT_CORE":
+            resource.setrlimit(getattr(resource, name), (int(value), int(value)))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the file-size cap fails instead of killing
+
+
+def _redirect_output(log: Path) -> None:
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+
+
+def run_cells(shell, cells: list[str]) -> tuple[int, int]:
+    """Run each cell as Jupyter would (an error is shown and the next cell runs). (cells run, cells failed)"""
+    failed = 0
+    for source in cells:
+        try:
+            result = shell.run_cell(source, store_history=False)
+            failed += not result.success
+        except BaseException:  # noqa: BLE001 - IPython reports most errors itself
+            failed += 1
+        sys.stdout.flush()
+    return len(cells), failed
+
+
+# ------------------------------------------------------------------ answering the grader
+def serve_tests(channel: Channel, shell) -> None:
+    while True:
+        try:
+            request = channel.receive()
+        except ChannelClosed:
+            return
+        op = request.get("op")
+        if op == "test":
+            mine, theirs = socket.socketpair()
+            try:
+                pid = os.fork()
+            except OSError as error:
+                mine.close()
+                theirs.close()
+                channel.send({"ok": False, "error": f"no test process could be started ({error.strerror}: the "
+                                                    "notebook left too many processes running?)"})
+                continue
+            if pid == 0:
+                channel.sock.close()
+                theirs.close()
+                code = 0
+                try:
+                    serve_one_test(Channel(mine), shell.user_ns)
+                except BaseException:  # noqa: BLE001
+                    code = 1
+                os._exit(code)
+            mine.close()
+            channel.send({"ok": True, "pid": pid}, fds=[theirs.fileno()])
+            theirs.close()
+        elif op == "kill":
+            _kill_test(int(request.get("pid", 0)))
+            channel.send({"ok": True})
+        elif op == "done":
+            _kill_test(int(request.get("pid", 0)))
+        elif op == "bye":
+            return
+
+
+def _kill_test(pid: int) -> None:
+    if pid <= 0:
+        return
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+
+
+class _Deadline(BaseException):
+    """Raised in a student's function when its time is up (BaseException: a bare `except Exception` in the
+    student's code does not swallow it)."""
+
+
+def _alarm(signum, frame):
+    raise _Deadline()
+
+
+def serve_one_test(channel: Channel, namespace: dict) -> None:
+    signal.signal(signal.SIGALRM, _alarm)
+    while True:
+        try:
+            request = channel.receive()
+        except ChannelClosed:
+            return
+        op = request.get("op")
+        if op == "lookup":
+            channel.send(_lookup(namespace, str(request.get("name"))))
+        elif op == "call":
+            channel.send(_call(namespace, request))
+        else:
+            return
+
+
+def _is_object_sent_as_data(value) -> bool:
+    """Models, tokenizers and pipelines are callable, but a test inspects them: they go as data."""
+    transformers = sys.modules.get("transformers")
+    torch = sys.modules.get("torch")
+    if transformers is not None and isinstance(value, (transformers.PreTrainedModel,
+                                                       transformers.PreTrainedTokenizerBase, transformers.Pipeline)):
+        return True
+    return torch is not None and isinstance(value, torch.nn.Module)
+
+
+def _lookup(namespace: dict, name: str) -> dict:
+    value = namespace.get(name, MISSING)
+    if value is MISSING:
+        return {"kind": "missing"}
+    try:
+        if callable(value) and not _is_object_sent_as_data(value):
+            return {"kind": "function"}
+        return {"kind": "value", "value": plain.encode(value)}
+    except BaseException as error:  # noqa: BLE001
+        return {"kind": "error", "error": _describe(error)}
+
+
+def _call(namespace: dict, request: dict) -> dict:
+    function = namespace.get(str(request.get("name")), MISSING)
+    if function is MISSING:
+        return {"ok": False, "error": {"type": "NameError", "message": f"name {request.get('name')!r} is not defined"}}
+    try:
+        args = plain.decode(request.get("args", []), real_objects=True)
+        kwargs = plain.decode(request.get("kwargs", {"$": "dict", "v": []}), real_objects=True)
+    except plain.NotPlain as error:
+        return {"ok": False, "error": _describe(error)}
+    timeout = float(request.get("timeout", 30))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, max(timeout, 0.01))
+        try:
+            result = function(*args, **kwargs)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        return {"ok": True, "value": plain.encode(result)}
+    except _Deadline:
+        return {"ok": False, "error": {"type": "TimeoutError", "message": f"did not return within {timeout:g} s"}}
+    except BaseException as error:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included: it is a failure
+        return {"ok": False, "error": _describe(error)}
+
+
+def _describe(error: BaseException) -> dict:
+    try:
+        message = str(error)
+    except BaseException:  # noqa: BLE001
+        message = "(the error message could not be shown)"
+    return {"type": type(error).__name__[:100], "message": message[:2000]}

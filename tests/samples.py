@@ -1,0 +1,437 @@
+"""The sample submissions in tests/submissions/ and the row each one deserves.
+
+    .venv/bin/python tests/samples.py        rewrites tests/submissions/ (a test checks it is in sync)
+
+Every sample is a released student notebook with some answer cells filled in (the solution, a plausible wrong
+answer, or anything else) and sometimes extra cells or odd bytes. Three families:
+  - honest habits: correct answers written in ordinary ways (must keep full marks);
+  - attacks: stub or wrong answers plus code that tries to earn points, read hidden material, change another
+    submission's row or outlive its job (must earn nothing and change nothing);
+  - robustness: broken files, odd names and metadata, crashes, endless loops (one row each, with a reason).
+EXPECTED maps each file to (status prefix, notebook graded as, per-question scores; None = every question 0).
+The grading benchmark builds its batches with the same functions.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+FOLDER = Path(__file__).resolve().parent / "submissions"
+NB1, NB2, NB3, NB4 = "nb1_zero_shot", "nb2_yelp_stars", "nb3_mnli_pairs", "nb4_conll_ner"
+ATTACK_TOKEN = "bertcourse-attack-daemon"  # in the command line of the process a sample leaves behind
+ATTACK_PTH = "zz_bertcourse_attack.pth"
+
+
+# ------------------------------------------------------------------ building notebooks
+def released(name: str = NB1):
+    return nbformat.read(REPO / "notebooks" / name / f"{name}.ipynb", as_version=4)
+
+
+def _answer_indexes(nb) -> list[int]:
+    return [i for i, c in enumerate(nb.cells) if "otter_answer_cell" in c.metadata.get("tags", [])]
+
+
+def solutions(name: str = NB1) -> list[str]:
+    """The solution of every answer cell, in order, as a student would type it (no otter markers)."""
+    nb = nbformat.read(REPO / "autograder" / name / f"{name}.ipynb", as_version=4)
+    out = []
+    for cell in nb.cells:
+        if "otter_assign_solution_cell" in cell.metadata.get("tags", []):
+            source = re.sub(r'""" # BEGIN PROMPT.*?""" # END PROMPT\n?', "", cell.source, flags=re.S)
+            out.append("\n".join(line for line in source.splitlines()
+                                 if not line.strip().startswith(("# BEGIN SOLUTION", "# END SOLUTION"))) + "\n")
+    return out
+
+
+def answer_names(name: str = NB1) -> list[str]:
+    """The name each answer cell defines (the function, or the model's variable)."""
+    names = []
+    for source in solutions(name):
+        match = re.search(r"^def (\w+)\(", source, re.M) or re.search(r"^(\w+) = ", source, re.M)
+        names.append(match.group(1))
+    return names
+
+
+# Plausible wrong answers (notebook 1; the other notebooks' are in test_nb2_nb3.py and tests/nb4_wrong/).
+WRONG = {
+    "concatenate_mask": 'TEMPLATE = " I give it a score of [MASK] out of 5."\n\n\ndef concatenate_mask(row):\n'
+                        '    row["input"] = TEMPLATE + row["text"]\n    return row\n',
+    "filter_for_max_length": 'def filter_for_max_length(row):\n    return len(row["input"].split()) <= max_length\n',
+    "apply_bert": 'STAR_TARGETS = ["1", "2", "3", "4", "5"]\n\n\ndef apply_bert(row):\n'
+                  '    guesses = bert_model(row["input"], targets=STAR_TARGETS)\n'
+                  '    return {"score": int(guesses[-1]["token_str"])}\n',
+    "accuracy": 'def accuracy(outputs, reference):\n    return sum(o == r for o, r in zip(outputs, reference)) / 100\n',
+}
+
+
+def student(answers: dict[str, str] | None = None, name: str = NB1):
+    """The released notebook with answer cells replaced: {function: "correct" | "wrong" | source}."""
+    nb = released(name)
+    for index, function, solution in zip(_answer_indexes(nb), answer_names(name), solutions(name)):
+        choice = (answers or {}).get(function)
+        if choice == "correct":
+            nb.cells[index].source = solution
+        elif choice == "wrong":
+            nb.cells[index].source = WRONG[function]
+        elif choice:
+            nb.cells[index].source = choice
+    return nb
+
+
+def perfect(name: str = NB1):
+    return student({f: "correct" for f in answer_names(name)}, name)
+
+
+def after_answer(nb, function: str, source: str, before: bool = False, name: str = NB1):
+    index = _answer_indexes(nb)[answer_names(name).index(function)]
+    nb.cells.insert(index if before else index + 1, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def with_cell(nb, source: str, at: int | None = None):
+    """Insert a code cell (by default right after the set-up cells)."""
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    nb.cells.insert(code[2] if at is None else at, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def replace_answer(function: str, source: str):
+    nb = perfect()
+    index = _answer_indexes(nb)[answer_names().index(function)]
+    nb.cells[index].source = source
+    return nb
+
+
+def export_zip(nb, extra: dict[str, str] | None = None, name: str = NB1) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr(zipfile.ZipInfo(f"{name}.ipynb", date_time=(2020, 1, 1, 0, 0, 0)), as_bytes(nb))
+        for file_name, text in (extra or {}).items():
+            zf.writestr(zipfile.ZipInfo(file_name, date_time=(2020, 1, 1, 0, 0, 0)), text)
+    return buffer.getvalue()
+
+
+def stable(nb):
+    """Number the cell ids (new cells get random ones), so that the samples rebuild byte for byte."""
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"sample-{i:03d}"
+    return nb
+
+
+def as_bytes(nb) -> bytes:
+    return nbformat.writes(stable(nb)).encode()
+
+
+def nbformat3(nb, cells_instead=None) -> bytes:
+    """`nb` as an nbformat 3 file; `cells_instead` adds a v4-style "cells" list Jupyter would not show."""
+    data = json.loads(nbformat.writes(nbformat.convert(stable(nb), 3)))
+    if cells_instead is not None:
+        data["cells"] = json.loads(as_bytes(cells_instead))["cells"]
+    return json.dumps(data, indent=1).encode()
+
+
+# ------------------------------------------------------------------ the samples
+Q1 = ["q1_concatenate_mask", "q2_filter_for_max_length", "q3_apply_bert", "q4_accuracy"]
+FULL1 = {"q1_concatenate_mask": 2, "q2_filter_for_max_length": 3, "q3_apply_bert": 3, "q4_accuracy": 2}
+PARTIAL1 = {"q1_concatenate_mask": 2, "q2_filter_for_max_length": 1, "q3_apply_bert": 1.5, "q4_accuracy": 2}
+FULL = {NB2: {"q1_tokenize_function": 3, "q2_compute_metrics": 2},
+        NB3: {"q1_load_model": 2, "q2_is_labeled": 1, "q3_concatenate": 2, "q4_tokenize_function": 2,
+              "q5_compute_metrics": 2},
+        NB4: {"q1_tokenize_and_tag": 4, "q2_calculate_macro_f1": 4}}
+
+HONEST = {  # correct answers written in ordinary ways, each with one habit a scanner might mistake for cheating
+    "honest_row_copy.ipynb": lambda: replace_answer("concatenate_mask",
+        'TEMPLATE = " I give it a score of [MASK] out of 5."\n\n\ndef concatenate_mask(row):\n'
+        '    row = row.copy()\n    row["input"] = row["text"] + TEMPLATE\n    return row\n'),
+    "honest_text_replace.ipynb": lambda: replace_answer("concatenate_mask",
+        'def concatenate_mask(row):\n    template = " I give it a score of [X] out of 5.".replace("[X]", "[MASK]")\n'
+        '    return {**row, "input": row["text"] + template}\n'),
+    "honest_matplotlib_inline.ipynb": lambda: with_cell(perfect(),
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()\n"),
+    "honest_time_magic.ipynb": lambda: replace_answer("accuracy",
+        "%%time\ndef accuracy(outputs, reference):\n    outputs, reference = list(outputs), list(reference)\n"
+        "    return sum(o == r for o, r in zip(outputs, reference)) / len(reference)\n"),
+    "honest_import_gc.ipynb": lambda: with_cell(perfect(), "import gc\n\ngc.collect()\n"),
+    "honest_getattr.ipynb": lambda: replace_answer("apply_bert",
+        'STAR_TARGETS = ["1", "2", "3", "4", "5"]\n\n\ndef apply_bert(row):\n'
+        '    guesses = getattr(bert_model, "__call__")(row["input"], targets=STAR_TARGETS)\n'
+        '    best = max(guesses, key=lambda guess: getattr(guess, "get")("score"))\n'
+        '    return {"score": int(best["token_str"])}\n'),
+    "honest_writes_notes.ipynb": lambda: with_cell(perfect(),
+        'with open("notes.txt", "w") as notes:\n    notes.write("try targets with a space?")\n'),
+    "honest_pandas_options.ipynb": lambda: with_cell(perfect(),
+        "import pandas as pd\n\npd.options.display.max_rows = 20\npd.DataFrame({'a': [1, 2]})\n"),
+    "honest_cudnn_deterministic.ipynb": lambda: with_cell(perfect(),
+        "import torch\n\ntorch.backends.cudnn.deterministic = True\ntorch.manual_seed(0)\n"),
+    "honest_docstring_autograder.ipynb": lambda: replace_answer("accuracy",
+        'def accuracy(outputs, reference):\n    """Fraction that agree (the autograder checks this)."""\n'
+        "    outputs, reference = list(outputs), list(reference)\n"
+        "    return sum(o == r for o, r in zip(outputs, reference)) / len(reference)\n"),
+    "honest_setup_comment.ipynb": lambda: _edit_setup(perfect(), lambda s: "# my notes: run this first\n" + s),
+    "honest_setup_online_ids.ipynb": lambda: _edit_setup(  # the switch removed: the course's set-up is used
+        perfect(), lambda s: 'import os\n\nOFFLINE = False\nMODEL_ID = "bert-base-cased"\nYELP_ID = "Yelp/yelp_review_full"\n'),
+    "honest_kernelspec.ipynb": lambda: _kernelspec(perfect(), "my-course-env"),
+    "honest_row_with_score.ipynb": lambda: replace_answer("apply_bert",  # Q1's style: the row with a new key
+        'STAR_TARGETS = ["1", "2", "3", "4", "5"]\n\n\ndef apply_bert(row):\n'
+        '    guesses = bert_model(row["input"], targets=STAR_TARGETS)\n'
+        '    row["score"] = int(max(guesses, key=lambda g: g["score"])["token_str"])\n    return row\n'),
+    "honest_nbformat3.ipynb": lambda: nbformat3(perfect()),
+}
+
+ATTACKS = {  # stubs plus code that tries to get points or reach outside its job: all must score 0
+    "attack_check_results_edited.ipynb": lambda: after_answer(student(), "accuracy",
+        "from otter.test_files.abstract_test import TestCaseResult\n"
+        "for q in ['q1_concatenate_mask', 'q2_filter_for_max_length', 'q3_apply_bert', 'q4_accuracy']:\n"
+        "    try:\n        result = grader.check(q)\n"
+        "        result.test_case_results = [TestCaseResult(test_case=tc, message='', passed=True)\n"
+        "                                    for tc in result.test_cases]\n"
+        "        result.update_score(100)\n    except Exception as error:\n        print(error)\n"),
+    "attack_update_score.ipynb": lambda: with_cell(student(),
+        "import otter.test_files.abstract_test as at\n\nat.TestFile.score = property(lambda self: 200)\n"
+        "at.TestFile.passed_all = property(lambda self: True)\n"),
+    "attack_results_marked_passed.ipynb": lambda: with_cell(student(),
+        "from otter.test_files import abstract_test\n\n"
+        "abstract_test.TestCaseResult.passed = property(lambda self: True)\n"),
+    "attack_nbformat3_worksheets.ipynb": lambda: nbformat3(student(), cells_instead=perfect()),
+    "attack_pickle_timeit_exec.ipynb": lambda: with_cell(student(),
+        "import pickle, timeit\n\n"
+        "timeit.timeit(\"import builtins; builtins.print('patched')\", number=1)\n"
+        "pickle.loads(b\"cbuiltins\\nexec\\n(S'import builtins'\\ntR.\")\n"),
+    "attack_class_patch.ipynb": lambda: with_cell(student(),
+        "type(bert_model).__call__ = lambda self, *a, **k: [{'token_str': '1', 'score': 1.0}]\n"
+        "type(grader).check = lambda self, *a, **k: 'All test cases passed!'\n"),
+    "attack_frame_inspection.ipynb": lambda: replace_answer("apply_bert",
+        "import sys\n\n\ndef apply_bert(row):\n    frame = sys._getframe(1)\n    while frame is not None:\n"
+        "        if 'expected' in frame.f_locals:\n            return {'score': frame.f_locals['expected']}\n"
+        "        frame = frame.f_back\n    return None\n"),
+    "attack_always_equal.ipynb": lambda: _always_equal(),
+    "attack_numpy_patch.ipynb": lambda: with_cell(student(),
+        "import numpy as np\n\nnp.mean = lambda *a, **k: 1.0\nnp.isclose = lambda *a, **k: True\n"),
+    "attack_builtins_patch.ipynb": lambda: with_cell(student(),
+        "import builtins\n\nbuiltins.isinstance = lambda *args: True\nbuiltins.len = lambda x: 0\n"),
+    "attack_writes_tests.ipynb": lambda: with_cell(student(),
+        'import os\nfor folder in ["tests", "../tests", "/autograder/source/tests"]:\n    try:\n'
+        '        for name in os.listdir(folder):\n            open(os.path.join(folder, name), "w").write("")\n'
+        '    except OSError as error:\n        print(error)\n'),
+    "attack_background_writer.ipynb": lambda: with_cell(student(), _BACKGROUND_WRITER),
+    "attack_other_jobs.ipynb": lambda: with_cell(student(), _OTHER_JOBS),
+    "attack_pth_in_venv.ipynb": lambda: with_cell(student(),
+        "import os, site, sys\nfor folder in set(site.getsitepackages() + sys.path):\n    try:\n"
+        f"        open(os.path.join(folder, {ATTACK_PTH!r}), 'w').write('import os; os.system(\"touch /tmp/pwned\")')\n"
+        "    except OSError as error:\n        print(error)\n"),
+    "attack_leak_hidden.ipynb": lambda: replace_answer("concatenate_mask", _LEAK),
+}
+
+ROBUSTNESS = {
+    "perfect.ipynb": lambda: perfect(),
+    "perfect_copy.ipynb": lambda: perfect(),  # byte-identical to perfect.ipynb
+    "partial.ipynb": lambda: student({"concatenate_mask": "correct", "filter_for_max_length": "wrong",
+                                      "apply_bert": "wrong", "accuracy": "correct"}),
+    "My Homework (final) v2.ipynb": lambda: ROBUSTNESS["partial.ipynb"](),  # renamed copy
+    "stub.ipynb": lambda: student(),
+    "perfect_export.zip": lambda: export_zip(perfect()),
+    "edited_public_tests.zip": lambda: export_zip(student(), {
+        f"tests/{t}.py": "from otter.test_files import test_case\nOK_FORMAT = False\nname = %r\npoints = 3\n\n"
+                         "@test_case(points=None, hidden=False)\ndef test_ok():\n    assert True\n" % t for t in Q1}),
+    "raises_in_first_cell.ipynb": lambda: with_cell(perfect(), 'raise RuntimeError("first cell fails")', at=0),
+    "sys_exit.ipynb": lambda: after_answer(perfect(), "filter_for_max_length", "import sys\n\nsys.exit(1)\n"),
+    "os_exit.ipynb": lambda: after_answer(perfect(), "filter_for_max_length", "import os\n\nos._exit(0)\n"),
+    "exit_in_function.ipynb": lambda: replace_answer("accuracy",  # on long inputs: kills that test's process only
+        "import os\n\n\ndef accuracy(outputs, reference):\n    if len(reference) > 50:\n        os._exit(1)\n"
+        "    return sum(o == r for o, r in zip(outputs, reference)) / len(reference)\n"),
+    "slow_function.ipynb": lambda: replace_answer("filter_for_max_length",  # hangs in one test, others unharmed
+        "def filter_for_max_length(row):\n    while 300 < len(row['input'].split()) < 500:\n        pass\n"
+        "    return len(tokenizer(row['input'])['input_ids']) <= max_length\n"),
+    "deleted_check_cells.ipynb": lambda: _without_checks(perfect()),
+    "defined_after_failing_cell.ipynb": lambda: after_answer(after_answer(
+        student({"concatenate_mask": "correct"}), "accuracy", 'raise ValueError("a cell that fails first")',
+        before=True), "accuracy", solutions()[3]),
+    "huge_output.ipynb": lambda: after_answer(perfect(), "accuracy", 'for _ in range(200):\n    print("spam " * 20000)\n'),
+    "memory_hog.ipynb": lambda: after_answer(perfect(), "concatenate_mask",
+        "def hog():\n    chunks = []\n    try:\n        while True:  # grows until the memory cap stops it\n"
+        "            chunks.append(bytearray(100 * 2**20))\n    except MemoryError:\n        n = len(chunks)\n"
+        "        chunks.clear()\n        raise MemoryError(f'stopped after {n} chunks of 100 MB')\n\n\nhog()\n"),
+    "fork_bomb.ipynb": lambda: after_answer(perfect(), "accuracy",
+        "import os\nchildren = 0\ntry:\n    for _ in range(500):\n        if os.fork() == 0:\n"
+        "            import time\n            time.sleep(60)\n            os._exit(0)\n        children += 1\n"
+        "except OSError as error:\n    print('stopped after', children, error)\n"),
+    "infinite_loop.ipynb": lambda: after_answer(perfect(), "concatenate_mask", "while True:\n    pass\n"),
+    "chained_aliases.ipynb": lambda: with_cell(perfect(),
+        "a0 = len\n" + "".join(f"a{i + 1} = a{i}\n" for i in range(4000))),
+    "lone_surrogate.ipynb": lambda: _lone_surrogate(),
+    "nb1_zero_shot otter null.ipynb": lambda: _otter_metadata(perfect(), None),
+    "nb1_zero_shot otter list.ipynb": lambda: _otter_metadata(perfect(), ["nb2_yelp_stars"]),
+    "nb1_zero_shot otter string.ipynb": lambda: _otter_metadata(perfect(), "nb2_yelp_stars"),
+    "claims_notebook_2.ipynb": lambda: _otter_metadata(perfect(), {"assignment_name": NB2}),
+    "claims_unknown.ipynb": lambda: _otter_metadata(perfect(), {"assignment_name": "nb9_secret"}),
+    ".dotfile.ipynb": lambda: perfect(),
+    "=HYPERLINK(\"http-evil\").ipynb": lambda: perfect(),
+    "ünïcödé 名前.ipynb": lambda: perfect(),
+    "corrupt.ipynb": lambda: b'{"cells": [{"cell_type": "code", "source": "1/0"',  # truncated JSON
+    "notes.txt": lambda: b"not a notebook at all\n",
+    "empty.zip": lambda: _empty_zip(),
+    **{f"{nb}_perfect.ipynb": (lambda nb=nb: perfect(nb)) for nb in (NB2, NB3, NB4)},
+    **{f"{nb}_stub.ipynb": (lambda nb=nb: student(name=nb)) for nb in (NB2, NB3, NB4)},
+}
+
+EXPECTED: dict[str, tuple[str, str | None, dict | None]] = {
+    **{f: ("ok", NB1, FULL1) for f in HONEST},
+    **{f: ("ok", NB1, None) for f in ATTACKS},
+    "attack_frame_inspection.ipynb": ("ok", NB1, dict(FULL1, q3_apply_bert=0)),  # only its apply_bert cheats
+    "attack_leak_hidden.ipynb": ("ok", NB1, dict(FULL1, q1_concatenate_mask=0)),
+    "attack_builtins_patch.ipynb": ("error: the notebook's process died", NB1, None),  # broke its own process
+    "perfect.ipynb": ("ok", NB1, FULL1), "perfect_copy.ipynb": ("ok", NB1, FULL1),
+    "partial.ipynb": ("ok", NB1, PARTIAL1), "My Homework (final) v2.ipynb": ("ok", NB1, PARTIAL1),
+    "stub.ipynb": ("ok", NB1, None), "perfect_export.zip": ("ok", NB1, FULL1),
+    "edited_public_tests.zip": ("ok", NB1, None),  # its tests/ folder is ignored
+    "raises_in_first_cell.ipynb": ("ok", NB1, FULL1), "sys_exit.ipynb": ("ok", NB1, FULL1),
+    "os_exit.ipynb": ("error: the notebook's process died", NB1, None),
+    "exit_in_function.ipynb": ("ok", NB1, dict(FULL1, q4_accuracy=1)),
+    "slow_function.ipynb": ("ok", NB1, dict(FULL1, q2_filter_for_max_length=2)),
+    "deleted_check_cells.ipynb": ("ok", NB1, FULL1),
+    "defined_after_failing_cell.ipynb": ("ok", NB1, {"q1_concatenate_mask": 2, "q4_accuracy": 2}),
+    "huge_output.ipynb": ("ok", NB1, FULL1), "memory_hog.ipynb": ("ok", NB1, FULL1),
+    "fork_bomb.ipynb": ("ok", NB1, None),  # its 100 sleeping processes leave no room to test its functions
+    "infinite_loop.ipynb": ("timeout", NB1, None),
+    "chained_aliases.ipynb": ("ok", NB1, FULL1), "lone_surrogate.ipynb": ("ok", NB1, FULL1),
+    "nb1_zero_shot otter null.ipynb": ("ok", NB1, FULL1), "nb1_zero_shot otter list.ipynb": ("ok", NB1, FULL1),
+    "nb1_zero_shot otter string.ipynb": ("ok", NB1, FULL1),
+    "claims_notebook_2.ipynb": ("ok", NB2, None),  # graded as what its metadata says
+    "claims_unknown.ipynb": ("error: unknown notebook", None, None),
+    ".dotfile.ipynb": ("ok", NB1, FULL1), "=HYPERLINK(\"http-evil\").ipynb": ("ok", NB1, FULL1),
+    "ünïcödé 名前.ipynb": ("ok", NB1, FULL1),
+    "corrupt.ipynb": ("error: not a valid notebook", None, None),
+    "notes.txt": ("error: not a valid notebook", None, None),
+    "empty.zip": ("error: no notebook in the zip", None, None),
+    **{f"{nb}_perfect.ipynb": ("ok", nb, FULL[nb]) for nb in (NB2, NB3, NB4)},
+    **{f"{nb}_stub.ipynb": ("ok", nb, None) for nb in (NB2, NB3, NB4)},
+}
+
+
+def _edit_setup(nb, edit):
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("import os\n\nOFFLINE =")]
+    cell.source = edit(cell.source)
+    return nb
+
+
+def _kernelspec(nb, name: str):
+    nb.metadata["kernelspec"] = {"display_name": name, "language": "python", "name": name}
+    return nb
+
+
+def _otter_metadata(nb, value):
+    nb.metadata["otter"] = value
+    return nb
+
+
+def _without_checks(nb):
+    nb.cells = [c for c in nb.cells if "grader.check(" not in c.source]
+    return nb
+
+
+def _empty_zip() -> bytes:
+    buffer = io.BytesIO()
+    zipfile.ZipFile(buffer, "w").close()
+    return buffer.getvalue()
+
+
+def _lone_surrogate() -> bytes:
+    nb = perfect()
+    nb.cells.insert(2, nbformat.v4.new_markdown_cell("half an emoji: @@SURROGATE@@"))
+    return as_bytes(nb).replace(b"@@SURROGATE@@", b"\\ud83d")
+
+
+def _always_equal():
+    always = ("class AlwaysEqual(dict):\n    def __eq__(self, other):\n        return True\n"
+              "    def __ne__(self, other):\n        return False\n    def __hash__(self):\n        return 0\n"
+              "    def __sub__(self, other):\n        return 0\n    __rsub__ = __sub__\n"
+              "    def __abs__(self):\n        return 0\n    def __lt__(self, other):\n        return True\n"
+              "    __le__ = __gt__ = __ge__ = __lt__\n    def __float__(self):\n        return 1.0\n"
+              "    def get(self, key, default=None):\n        return AlwaysEqual()\n"
+              "    def __getitem__(self, key):\n        return AlwaysEqual()\n"
+              "    def __contains__(self, key):\n        return True\n\n\n")
+    functions = {name: always + f"def {name}(*args, **kwargs):\n    return AlwaysEqual()\n" for name in answer_names()}
+    return student(functions)
+
+
+_BACKGROUND_WRITER = f"""import subprocess, sys
+daemon = '''
+# {ATTACK_TOKEN}
+import glob, os, time
+for _ in range(600):
+    for root in ["/work", "/tmp", "/jobs", "/root", "..", "/autograder"]:
+      for path in glob.glob(root + "/**/grades.csv", recursive=True) + glob.glob(root + "/**/results/*.json", recursive=True):
+        try:
+            open(path, "w").write("file,total\\\\nperfect.ipynb,1000\\\\n")
+        except OSError:
+            pass
+    time.sleep(0.1)
+'''
+subprocess.Popen([sys.executable, "-c", daemon], start_new_session=True,
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+"""
+
+_OTHER_JOBS = """import os, signal
+for folder in ["/jobs", "..", "/tmp", "/proc"]:
+    try:
+        print(folder, os.listdir(folder)[:20])
+    except OSError as error:
+        print(folder, error)
+for entry in os.listdir("/proc"):
+    if entry.isdigit() and int(entry) != os.getpid():
+        try:
+            os.kill(int(entry), signal.SIGKILL)
+        except OSError:
+            pass
+"""
+
+_LEAK = '''TEMPLATE = " I give it a score of [MASK] out of 5."
+import glob, os
+
+
+def concatenate_mask(row):
+    found = []
+    for pattern in ["/work/*/solutions/*.ipynb", "/work/*/autograder/*/tests/*.py", "/*/tests/q*.py",
+                    "/course/*/*.py", "/course/*/*/*.py", "/proc/*/cmdline", "/proc/*/environ", "/proc/*/cwd/*",
+                    "/autograder/source/tests/*.py", "/jobs/*/*", "../*/*.py"]:
+        for path in glob.glob(pattern, recursive=True)[:50]:
+            try:
+                found.append(path + ": " + open(path, errors="replace").read())
+            except OSError:
+                pass
+    raise RuntimeError("\\n".join(found) or "nothing readable")
+'''
+
+
+def build() -> dict[str, bytes]:
+    out = {}
+    for family in (HONEST, ATTACKS, ROBUSTNESS):
+        for file_name, make in family.items():
+            content = make()
+            out[file_name] = content if isinstance(content, bytes) else as_bytes(content)
+    return out
+
+
+def write(folder: Path = FOLDER) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    built = build()
+    for stale in folder.iterdir():
+        if stale.is_file() and stale.name not in built:
+            stale.unlink()
+    for file_name, content in built.items():
+        (folder / file_name).write_bytes(content)
+
+
+if __name__ == "__main__":
+    write()
+    print(f"wrote {len(build())} samples to {FOLDER}")
+    sys.exit(0)
