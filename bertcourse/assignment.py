@@ -1,7 +1,8 @@
 """One notebook's grading material, read from its autograder zip (the same zip Gradescope and `otter run` use).
 
 The zip (built by `make release`) holds otter's test files (tests/*.py), the fixtures (files/offline/,
-files/metrics/) and `grading.json`, which the release writes from the master:
+files/metrics/), the public checks (files/public-tests/), the course package (files/bertcourse/, for
+Gradescope) and `files/grading.json`, which the release writes from the master:
   setup_cells    the master's code cells outside the questions that are not `otter_ignore`d: imports, model
                  ids, tokenizer, pipeline. At grading they run again, from the master, after the student's
                  cells, so every answer is tested against the course's set-up, not an edited copy.
@@ -27,7 +28,7 @@ PUBLIC_TESTS = "public-tests"  # under files/: the public checks, linked as the 
 @dataclass
 class Assignment:
     name: str
-    zip_path: Path
+    material: Path  # the autograder zip, or the folder it was extracted to
     zip_hash: str
     folder: Path
     questions: dict[str, float] = field(default_factory=dict)  # question -> points, in order
@@ -51,23 +52,38 @@ class Assignment:
         return sum(self.questions.values())
 
 
-def load(zip_path: Path, root: Path) -> Assignment:
-    """Extract `zip_path` under `root` and read its questions and grading spec."""
+def _read_material(material: Path) -> tuple[dict[str, bytes], str]:
+    """tests/ and files/ of an autograder zip, or of the folder it was extracted to (Gradescope's
+    /autograder/source), and a hash of them."""
+    if material.is_dir():
+        entries = {p.relative_to(material).as_posix(): p.read_bytes() for p in sorted(material.rglob("*"))
+                   if p.is_file() and p.relative_to(material).parts[0] in ("tests", "files")}
+        digest = hashlib.sha256()
+        for name, data in sorted(entries.items()):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+        return entries, digest.hexdigest()
+    data = material.read_bytes()
+    with zipfile.ZipFile(material) as zf:
+        entries = {info.filename: zf.read(info) for info in zf.infolist()
+                   if not info.is_dir() and info.filename.startswith(("tests/", "files/"))}
+    return entries, hashlib.sha256(data).hexdigest()
+
+
+def load(material: Path, root: Path) -> Assignment:
+    """Copy an autograder zip's (or extracted folder's) tests and files under `root`; read its questions and spec."""
     from otter.test_files import ExceptionTestFile
 
-    data = zip_path.read_bytes()
-    with zipfile.ZipFile(zip_path) as zf:
-        spec = json.loads(zf.read(SPEC_NAME))
-        name = spec["name"]
-        folder = root / name
-        folder.mkdir(parents=True, mode=0o711)
-        for entry in zf.infolist():
-            target = (folder / entry.filename).resolve()
-            if not str(target).startswith(str(folder.resolve()) + os.sep):
-                raise ValueError(f"unsafe path in {zip_path.name}: {entry.filename}")
-            if entry.filename.startswith(("tests/", "files/")) and not entry.is_dir():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(zf.read(entry))
+    entries, digest = _read_material(material)
+    spec = json.loads(entries[f"files/{SPEC_NAME}"])
+    name = spec["name"]
+    folder = root / name
+    folder.mkdir(parents=True, mode=0o711)
+    for entry, data in entries.items():
+        target = (folder / entry).resolve()
+        if not str(target).startswith(str(folder.resolve()) + os.sep):
+            raise ValueError(f"unsafe path in {material.name}: {entry}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
     os.chmod(folder, 0o711)
     (folder / "files").mkdir(exist_ok=True)
     (folder / "tests").mkdir(exist_ok=True)
@@ -79,15 +95,15 @@ def load(zip_path: Path, root: Path) -> Assignment:
     for path in sorted((folder / "tests").glob("*.py")):
         test_file = ExceptionTestFile.from_file(str(path))
         if test_file.name != path.stem:
-            raise ValueError(f"{zip_path.name}: test file {path.name} names question {test_file.name!r}")
+            raise ValueError(f"{material.name}: test file {path.name} names question {test_file.name!r}")
         questions[test_file.name] = float(test_file.possible)
-    return Assignment(name, zip_path, hashlib.sha256(data).hexdigest(), folder, questions,
+    return Assignment(name, material, digest, folder, questions,
                       list(spec.get("setup_cells", [])), list(spec.get("ignored_cells", [])))
 
 
-def load_all(zips: list[Path], root: Path) -> dict[str, Assignment]:
+def load_all(materials: list[Path], root: Path) -> dict[str, Assignment]:
     assignments = {}
-    for zip_path in zips:
-        assignment = load(zip_path, root)
+    for material in materials:
+        assignment = load(material, root)
         assignments[assignment.name] = assignment
     return assignments

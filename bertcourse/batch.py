@@ -117,6 +117,8 @@ def read_entry(path: Path, assignments: dict[str, assignment.Assignment]) -> Ent
     except Exception as error:  # noqa: BLE001 - a file must never stop the batch
         entry.status = f"error: unreadable submission ({type(error).__name__})"
     entry.notebook = submission.pick_assignment(path.name, nb, list(assignments))
+    if entry.notebook is None and len(assignments) == 1:  # one notebook's autograder (Gradescope): that one
+        entry.notebook = next(iter(assignments))
     if entry.status is None and entry.notebook is None:
         claimed = submission.claimed_name(nb)
         entry.status = (f"error: unknown notebook {outputs.safe_text(claimed, 80)!r}" if claimed
@@ -266,7 +268,9 @@ def autograder_zips(autograder_dir: Path = paths.AUTOGRADER) -> list[Path]:
 
 
 def grade_batch(submissions_dir: Path, out: Path, workers: int, timeout: float, memory_mb: int, sandbox_kind: str,
-                zips: list[Path] | None = None, log=print) -> list[tuple[str, dict]]:
+                material: list[Path] | None = None, log=print) -> tuple[list[tuple[str, dict]], dict]:
+    """Grade every entry of `submissions_dir` against the autograder zips (or extracted folders) in `material`.
+    Returns the rows (file name, result) in file-name order and the assignments by name."""
     from .sandbox import Sandbox
 
     out.mkdir(parents=True, exist_ok=True)
@@ -276,7 +280,7 @@ def grade_batch(submissions_dir: Path, out: Path, workers: int, timeout: float, 
 
     point_caches(scratch / "hf")  # the tests' own caches, never the sandbox's
     try:
-        assignments = assignment.load_all(zips or autograder_zips(), scratch / "assignments")
+        assignments = assignment.load_all(material or autograder_zips(), scratch / "assignments")
         results_cache = cache.ResultsCache(out / "results")
         entries = [read_entry(p, assignments) for p in sorted(submissions_dir.iterdir(), key=lambda p: p.name)]
         results: dict[str, dict] = {}
@@ -313,28 +317,26 @@ def grade_batch(submissions_dir: Path, out: Path, workers: int, timeout: float, 
             text = outputs.feedback_markdown(file_name, result, assignments.get(result.get("notebook") or ""))
             cache.atomic_write(out / "feedback" / outputs.feedback_name(file_name, used), text)
         cache.atomic_write(out / "grades.csv", outputs.csv_text(rows, assignments))
-        return rows
+        return rows, assignments
     finally:
         import shutil
 
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _reexec_argv(args) -> list[str]:
-    argv = [sys.executable, "-m", "bertcourse", "grade", str(args.submissions), "--out", str(args.out),
-            "--workers", str(args.workers), "--timeout", str(args.timeout), "--memory-mb", str(args.memory_mb),
-            "--sandbox", args.sandbox]
-    return argv + (["--no-sandbox"] if args.no_sandbox else [])
+def ensure_grading_env() -> None:
+    """Re-execute this command once in the grading environment, so that hash seeds and thread counts are fixed
+    before torch is imported."""
+    env = grading_env()
+    if any(os.environ.get(k) != v for k, v in env.items() if k in ("PYTHONHASHSEED", OFFLINE_ENV, "OMP_NUM_THREADS")):
+        os.execve(sys.executable, [sys.executable, "-m", "bertcourse", *sys.argv[1:]], env)
 
 
 def run(args) -> int:
-    """Entry point of `python -m bertcourse grade` (re-executes itself once in the grading environment, so
-    that hash seeds and thread counts are fixed before torch is imported)."""
+    """Entry point of `python -m bertcourse grade`."""
     from .sandbox import SandboxUnavailable, choose
 
-    env = grading_env()
-    if any(os.environ.get(k) != v for k, v in env.items() if k in ("PYTHONHASHSEED", OFFLINE_ENV, "OMP_NUM_THREADS")):
-        os.execve(sys.executable, _reexec_argv(args), env)
+    ensure_grading_env()
     submissions_dir, out = Path(args.submissions), Path(args.out)
     if not submissions_dir.is_dir():
         print(f"no such folder: {submissions_dir}", file=sys.stderr)
@@ -349,7 +351,7 @@ def run(args) -> int:
 
         print(f"warning: grading with --sandbox {kind}: {GIVES_UP[kind]}", file=sys.stderr)
     start = time.monotonic()
-    rows = grade_batch(submissions_dir, out, args.workers or os.cpu_count() or 1, args.timeout, args.memory_mb, kind)
+    rows, _ = grade_batch(submissions_dir, out, args.workers or os.cpu_count() or 1, args.timeout, args.memory_mb, kind)
     ok = sum(r["status"] == STATUS_OK for _, r in rows)
     print(f"graded {len(rows)} submissions ({ok} ok) in {time.monotonic() - start:.1f} s -> {out / 'grades.csv'}")
     return 0

@@ -37,25 +37,36 @@ def cmd_execute(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    """The main job on the offline default: run each solution, grade the solution and the stub."""
-    from . import release
-    from .execute import execute_notebook
-    from .grading import otter_run
+    """The main job on the offline default: run each solution, then grade every solution and untouched student
+    copy with the course's grader (sandboxed, trusted verdicts)."""
+    import csv
+    import shutil
+    import subprocess
+    import tempfile
 
-    failures = 0
+    from .execute import execute_notebook
+    from .release import offline_env
+
     for master in paths.masters():
-        name = paths.release_name(master)
         _, seconds, _ = execute_notebook(master)
-        print(f"\n== {name}: solution notebook ran offline top to bottom in {seconds:.0f} s")
-        for label, submission in [("solution", paths.AUTOGRADER / name / f"{name}.ipynb"),
-                                  ("untouched student notebook", paths.NOTEBOOKS / name / f"{name}.ipynb")]:
-            grade = otter_run(submission, release.zip_path(name))
-            pct = 100 * grade.total / grade.max_total
-            print(f"   {label:<28} {grade.total:g} / {grade.max_total:g} points ({pct:.0f} %)")
-            for question, score in grade.questions.items():
-                print(f"      {question:<34} {score:g} / {grade.possible[question]:g}")
-            expected = grade.max_total if label == "solution" else 0
-            failures += grade.total != expected
+        print(f"{paths.release_name(master)}: the solution ran offline top to bottom in {seconds:.0f} s", flush=True)
+    with tempfile.TemporaryDirectory(prefix="demo-") as tmp:
+        folder, out = Path(tmp) / "submissions", Path(tmp) / "grades"
+        folder.mkdir()
+        for master in paths.masters():
+            name = paths.release_name(master)
+            shutil.copy(paths.AUTOGRADER / name / f"{name}.ipynb", folder / f"{name} solution.ipynb")
+            shutil.copy(paths.NOTEBOOKS / name / f"{name}.ipynb", folder / f"{name} untouched student copy.ipynb")
+        print("\ngrading the solutions and the untouched student copies (python -m bertcourse grade) ...", flush=True)
+        done = subprocess.run([sys.executable, "-m", "bertcourse", "grade", str(folder), "--out", str(out)],
+                              env=offline_env(out), stdout=subprocess.DEVNULL)
+        if done.returncode != 0:
+            return done.returncode
+        failures = 0
+        for row in csv.DictReader((out / "grades.csv").open(encoding="utf-8")):
+            expected = row["max"] if "solution" in row["file"] else "0"
+            failures += row["total"] != expected or row["status"] != "ok"
+            print(f"   {row['file']:<50} {row['status']:<4} {row['total']:>3} / {row['max']} points")
     return 1 if failures else 0
 
 
@@ -83,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
 
     add_arguments(p)
     p.set_defaults(func=cmd_grade)
+    p = sub.add_parser("gradescope", help="grade one Gradescope submission (the autograder zip's run_autograder)")
+    from .gradescope import add_arguments as gradescope_arguments, run as gradescope_run
+
+    gradescope_arguments(p)
+    p.set_defaults(func=gradescope_run)
     args = parser.parse_args(argv)
     return args.func(args)
 

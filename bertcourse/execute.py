@@ -38,6 +38,15 @@ def link_course_data(folder: Path) -> None:
             (folder / support).symlink_to(paths.SOLUTIONS / support)
 
 
+def private_kernel(folder: Path):
+    """A kernel reached through socket files in `folder` (IPC transport), not TCP ports: two runs side by side
+    can never connect to each other's kernel, and nothing else on the machine can connect to it at all."""
+    from jupyter_client import KernelManager
+
+    return KernelManager(kernel_name="python3", transport="ipc", ip=str(folder / "kernel"),
+                         connection_file=str(folder / "kernel.json"))
+
+
 def execute_notebook(path: Path, out: Path | None = None, timeout_per_cell: int = 600,
                      collect: tuple[str, ...] | str = (),
                      allow_errors: bool = False) -> tuple[nbformat.NotebookNode, float, dict]:
@@ -56,10 +65,15 @@ def execute_notebook(path: Path, out: Path | None = None, timeout_per_cell: int 
             f"{{n: globals()[n] for n in {names}}}, default=float))"))
     with tempfile.TemporaryDirectory(prefix="nbrun-") as work:
         link_course_data(Path(work))
-        client = NotebookClient(nb, timeout=timeout_per_cell, kernel_name="python3", allow_errors=allow_errors,
+        kernel = private_kernel(Path(work))
+        client = NotebookClient(nb, km=kernel, timeout=timeout_per_cell, allow_errors=allow_errors,
                                 resources={"metadata": {"path": work}})
         start = time.monotonic()
-        client.execute(env=offline_env(Path(work)))
+        try:
+            client.execute(env=offline_env(Path(work)))
+        finally:
+            if kernel.has_kernel:
+                kernel.shutdown_kernel(now=True)
         seconds = time.monotonic() - start
     values = {}
     if collect:

@@ -5,8 +5,11 @@ below 100 %) writes a student copy and an autograder. We then make the output by
 second `make release` leaves `git status` clean:
   - cell ids are renumbered (otter adds cells with random ids);
   - the autograder zip is rebuilt with sorted entries and a fixed timestamp, under a fixed name;
-  - the zip's run_autograder script switches the notebook to the offline fixtures, so grading
-    (locally or on Gradescope) never downloads a model;
+  - the zip becomes the course's autograder: its setup.sh / run_autograder (bertcourse/gradescope_files/) grade
+    with the same trusted-verdict grader as `make grade` (the course package travels in files/bertcourse/),
+    its requirements.txt / environment.yml pin every package the notebooks need (PyTorch's CPU build), and it
+    carries grading.json and the public checks (bertcourse/assignment.py). otter's own run_otter.py,
+    otter_config.json and tests stay, so `otter run -a` keeps working;
   - the student copy is prepared for Google Colab (bertcourse/colab.py).
 
 Outputs:  notebooks/<name>/   the student notebook + public tests
@@ -30,7 +33,9 @@ from . import OFFLINE_ENV, colab, paths
 from .assignment import PUBLIC_TESTS, SPEC_NAME
 
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
-OFFLINE_EXPORT = f"export {OFFLINE_ENV}=1  # grade on the course's offline fixtures: no downloads\n"
+GRADESCOPE_FILES = Path(__file__).resolve().parent / "gradescope_files"
+NOT_FOR_GRADING = {"pytest", "pytest-xdist", "jupyter", "filelock"}  # the course's own tools, not the notebooks'
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
 def offline_env(scratch: Path) -> dict[str, str]:
@@ -95,19 +100,45 @@ def grading_spec(master: Path) -> dict:
     return {"name": paths.release_name(master), "setup_cells": setup, "ignored_cells": ignored}
 
 
+def grading_requirements() -> list[str]:
+    """The pins of requirements.txt a notebook needs at grading, with PyTorch's CPU-only build."""
+    pins = []
+    for line in (paths.REPO / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if not line or line.split("==")[0] in NOT_FOR_GRADING:
+            continue
+        pins.append(line + "+cpu" if line.startswith("torch==") and "+" not in line else line)
+    return pins
+
+
+def _environment_yml(pins: list[str]) -> str:
+    lines = ["# The grading environment (the same pins as requirements.txt; setup.sh installs those with pip).",
+             "name: bertcourse-grading", "channels:", "  - conda-forge", "dependencies:", "  - python=3.11",
+             "  - pip", "  - pip:", f"      - --extra-index-url {TORCH_CPU_INDEX}"]
+    return "\n".join(lines + [f"      - {pin}" for pin in pins]) + "\n"
+
+
+def _course_package() -> dict[str, bytes]:
+    package = Path(__file__).resolve().parent
+    return {f"files/bertcourse/{p.name}": p.read_bytes() for p in sorted(package.glob("*.py"))}
+
+
 def _deterministic_zip(source_zip: Path, target: Path, extra: dict[str, bytes]) -> None:
-    """Rewrite `source_zip` with sorted entries, fixed dates, the offline switch in run_autograder and the
-    `extra` files."""
+    """Rewrite otter's zip as the course's autograder (see the module docstring), with sorted entries and
+    fixed dates."""
     with zipfile.ZipFile(source_zip) as src:
         entries = {info.filename: src.read(info) for info in src.infolist() if not info.is_dir()}
-    entries.update(extra)
-    script = entries["run_autograder"].decode()
-    lines = script.splitlines(keepends=True)
-    entries["run_autograder"] = ("".join(lines[:1]) + OFFLINE_EXPORT + "".join(lines[1:])).encode()
+    pins = grading_requirements()
+    entries.update({
+        "setup.sh": (GRADESCOPE_FILES / "setup.sh").read_bytes(),
+        "run_autograder": (GRADESCOPE_FILES / "run_autograder").read_bytes(),
+        "requirements.txt": ("\n".join(pins) + "\n").encode(),
+        "environment.yml": _environment_yml(pins).encode(),
+        **_course_package(), **extra})
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as out:
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.external_attr = (0o755 if name == "run_autograder" else 0o644) << 16
+            info.external_attr = (0o755 if name in ("run_autograder", "setup.sh") else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             out.writestr(info, entries[name])
 
@@ -145,7 +176,8 @@ def build_one(master: Path, notebooks_dir: Path = paths.NOTEBOOKS, autograder_di
         (autograder_dir / name / SPEC_NAME).write_bytes(spec)
         # the public checks, so a submission's grader.check(...) cells run at grading as they ran for the student
         public = {f"files/{PUBLIC_TESTS}/{t}": (student / "tests" / t).read_bytes() for t in test_files}
-        _deterministic_zip(zip_file, autograder_dir / name / f"{name}-autograder.zip", {SPEC_NAME: spec, **public})
+        _deterministic_zip(zip_file, autograder_dir / name / f"{name}-autograder.zip",
+                           {f"files/{SPEC_NAME}": spec, **public})
 
 
 def build_all(run_tests: bool = True) -> list[str]:

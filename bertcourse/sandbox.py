@@ -86,8 +86,20 @@ def choose(requested: str) -> str:
     if requested == "uid":
         if not root:
             raise SandboxUnavailable("--sandbox uid needs root (to switch each submission to its own user id)")
+        for folder in {Path(sys.base_prefix), Path(sys.prefix), paths.REPO / "bertcourse"}:
+            if not _world_readable(folder):
+                raise SandboxUnavailable(f"--sandbox uid: {folder} is not readable by other users, so a submission "
+                                         "running as its own user cannot import anything from it (install Python "
+                                         "and the venv under a world-readable folder such as /opt, as the "
+                                         "Gradescope setup.sh does)")
         return "uid"
     raise ValueError(f"unknown sandbox kind {requested!r}")
+
+
+def _world_readable(folder: Path) -> bool:
+    """Every folder from / down to `folder` can be entered by others, and `folder` can be listed."""
+    chain = [folder, *folder.parents]
+    return all(p.stat().st_mode & 0o001 for p in chain) and bool(folder.stat().st_mode & 0o004)
 
 
 @dataclass

@@ -123,7 +123,7 @@ def _make_folder(job: str, spec: dict) -> Path:
 
 
 def point_caches(folder: Path) -> None:
-    """HuggingFace caches under `folder`. `datasets` and `huggingface_hub` read their cache paths once, at
+    """HuggingFace caches under `folder`. `datasets`, `evaluate` and `huggingface_hub` read their cache paths once, at
     import (in the zygote, before the job existed): set the variables and the values they already read."""
     os.environ.update({"HF_HOME": str(folder), "HF_DATASETS_CACHE": str(folder / "datasets")})
     datasets_config = sys.modules.get("datasets.config")
@@ -133,9 +133,18 @@ def point_caches(folder: Path) -> None:
         datasets_config.HF_MODULES_CACHE = folder / "modules"
         datasets_config.DOWNLOADED_DATASETS_PATH = folder / "datasets" / "downloads"
         datasets_config.EXTRACTED_DATASETS_PATH = folder / "datasets" / "downloads" / "extracted"
+    evaluate_config = sys.modules.get("evaluate.config")
+    if evaluate_config is not None:
+        evaluate_config.HF_CACHE_HOME = str(folder)
+        evaluate_config.HF_EVALUATE_CACHE = folder / "evaluate"
+        evaluate_config.HF_METRICS_CACHE = folder / "metrics"
+        evaluate_config.HF_MODULES_CACHE = folder / "modules"
+        evaluate_config.DOWNLOADED_EVALUATE_PATH = folder / "evaluate" / "downloads"
+        evaluate_config.EXTRACTED_EVALUATE_PATH = folder / "evaluate" / "downloads" / "extracted"
     hub = sys.modules.get("huggingface_hub.constants")
     if hub is not None:
         hub.HF_HOME = str(folder)
+        hub.HF_HUB_CACHE = str(folder / "hub")
 
 
 def _set_limits(limits: dict) -> None:

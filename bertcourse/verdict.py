@@ -194,7 +194,8 @@ def grade(main: Channel, test_files: list[Path], deadline: float, timeout: float
             passed, message = _run_case(main, test_file, case, deadline, max(5.0, timeout * CASE_SHARE))
             test_file.test_case_results.append(TestCaseResult(test_case=case, message=message, passed=passed))
             result["tests"].append({"question": test_file.name, "name": case.name, "hidden": bool(case.hidden),
-                                    "passed": passed, "message": "" if case.hidden or passed else message})
+                                    "points": float(case.points or 0.0), "passed": passed,
+                                    "message": "" if case.hidden or passed else message})
         result["questions"][test_file.name] = float(test_file.score)
         result["possible"][test_file.name] = float(test_file.possible)
         if time.monotonic() > deadline:

@@ -20,17 +20,38 @@ import nbformat
 from filelock import FileLock
 
 from bertcourse import paths, release
-from bertcourse.grading import otter_run
 
 MASTER_NAMES = [paths.release_name(m) for m in paths.masters()]
 SHARED_DIR: Path | None = None  # set by conftest.py for the session when tests run on xdist workers
 
 
-@functools.cache
-def graded(name: str, which: str):
-    """Grade the solution ('solution') or the untouched student copy ('student') with otter run."""
-    folder = paths.AUTOGRADER if which == "solution" else paths.NOTEBOOKS
-    return otter_run(folder / name / f"{name}.ipynb", release.zip_path(name))
+def _grade_release() -> dict:
+    """Every solution notebook and untouched student copy, graded in one batch by the course's grader."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="release-grades-") as tmp:
+        folder = Path(tmp) / "submissions"
+        folder.mkdir()
+        for name in MASTER_NAMES:
+            shutil.copy(paths.AUTOGRADER / name / f"{name}.ipynb", folder / f"{name}.ipynb")
+            shutil.copy(paths.NOTEBOOKS / name / f"{name}.ipynb", folder / f"{name}.student.ipynb")
+        out = Path(tmp) / "out"
+        done = subprocess.run([sys.executable, "-m", "bertcourse", "grade", str(folder), "--out", str(out),
+                               "--workers", "2"], cwd=paths.REPO, env=release.offline_env(out),
+                              capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            raise RuntimeError(done.stdout[-2000:] + done.stderr[-2000:])
+        import csv
+
+        return {row["file"]: row for row in csv.DictReader((out / "grades.csv").open(encoding="utf-8"))}
+
+
+def release_grades() -> dict:
+    """{file: grades.csv row} for `<name>.ipynb` (the solution) and `<name>.student.ipynb`, once per session."""
+    return _shared("release-grades", _grade_release)
 
 
 def _execute(name: str):
@@ -40,18 +61,27 @@ def _execute(name: str):
 
 
 @functools.cache
+def _shared(key: str, compute):
+    """compute(), once per test session: the first worker to ask computes and stores it (JSON) in the folder all
+    workers share; the others wait on a file lock and read it. Without xdist, kept in memory only."""
+    if SHARED_DIR is None:
+        return compute()
+    SHARED_DIR.mkdir(parents=True, exist_ok=True)
+    stored = SHARED_DIR / f"{key}.json"
+    with FileLock(str(SHARED_DIR / f"{key}.lock")):
+        if not stored.exists():  # a worker whose run failed leaves nothing: the next one retries
+            partial = stored.with_suffix(".part")
+            partial.write_text(json.dumps(compute()))
+            os.replace(partial, stored)
+    return json.loads(stored.read_text())
+
+
+@functools.cache
 def offline_run(name: str):
     """Execute the master `name` offline: (executed notebook, seconds, JSON-able globals)."""
-    if SHARED_DIR is None:
-        return _execute(name)
-    SHARED_DIR.mkdir(parents=True, exist_ok=True)
-    stored = SHARED_DIR / f"{name}.json"
-    with FileLock(str(SHARED_DIR / f"{name}.lock")):
-        if not stored.exists():  # a worker whose run failed leaves nothing: the next one retries
-            executed, seconds, values = _execute(name)
-            partial = stored.with_suffix(".part")
-            partial.write_text(json.dumps({"notebook": nbformat.writes(executed), "seconds": seconds,
-                                           "values": values}))
-            os.replace(partial, stored)
-    data = json.loads(stored.read_text())
+    def compute():
+        executed, seconds, values = _execute(name)
+        return {"notebook": nbformat.writes(executed), "seconds": seconds, "values": values}
+
+    data = _shared(f"offline-run-{name}", compute)
     return nbformat.reads(data["notebook"], as_version=4), data["seconds"], data["values"]

@@ -280,6 +280,7 @@ ROBUSTNESS = {
     "notes.txt": lambda: b"not a notebook at all\n",
     "empty.zip": lambda: _empty_zip(),
     **{f"{nb}_perfect.ipynb": (lambda nb=nb: perfect(nb)) for nb in (NB2, NB3, NB4)},
+    "nb2_yelp_stars_evaluate_load.ipynb": lambda: _evaluate_load(),  # the Colab habit: the hub's metric by name
     **{f"{nb}_stub.ipynb": (lambda nb=nb: student(name=nb)) for nb in (NB2, NB3, NB4)},
 }
 
@@ -313,6 +314,7 @@ EXPECTED: dict[str, tuple[str, str | None, dict | None]] = {
     "notes.txt": ("error: not a valid notebook", None, None),
     "empty.zip": ("error: no notebook in the zip", None, None),
     **{f"{nb}_perfect.ipynb": ("ok", nb, FULL[nb]) for nb in (NB2, NB3, NB4)},
+    "nb2_yelp_stars_evaluate_load.ipynb": ("ok", NB2, FULL[NB2]),
     **{f"{nb}_stub.ipynb": ("ok", nb, None) for nb in (NB2, NB3, NB4)},
 }
 
@@ -335,6 +337,15 @@ def _otter_metadata(nb, value):
 
 def _without_checks(nb):
     nb.cells = [c for c in nb.cells if "grader.check(" not in c.source]
+    return nb
+
+
+def _evaluate_load():
+    nb = perfect(NB2)
+    index = _answer_indexes(nb)[answer_names(NB2).index("compute_metrics")]
+    nb.cells[index].source = ('import evaluate\n\n\ndef compute_metrics(eval_pred):\n    logits, labels = eval_pred\n'
+                              '    metric = evaluate.load("accuracy")\n'
+                              '    return metric.compute(predictions=np.argmax(logits, axis=-1), references=labels)\n')
     return nb
 
 
@@ -410,6 +421,14 @@ def concatenate_mask(row):
                 pass
     raise RuntimeError("\\n".join(found) or "nothing readable")
 '''
+
+
+def hidden_only_lines() -> set[str]:
+    """Lines of the autograders' tests that no public test has (hidden test code and messages): none of them
+    may ever reach a student."""
+    public = {l.strip() for p in (REPO / "notebooks").glob("*/tests/*.py") for l in p.read_text().splitlines()}
+    hidden = {l.strip() for p in (REPO / "autograder").glob("*/tests/*.py") for l in p.read_text().splitlines()}
+    return {l for l in hidden - public if len(l) > 25}
 
 
 def build() -> dict[str, bytes]:

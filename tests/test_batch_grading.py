@@ -98,13 +98,6 @@ def test_formula_in_a_file_name_is_neutralised(graded):
     assert line.startswith("\"'=HYPERLINK") or line.startswith("'=HYPERLINK"), line
 
 
-def _hidden_only_lines() -> set[str]:
-    """Lines of the autograders' tests that no public test has (hidden test code and messages)."""
-    public = {l.strip() for p in paths.NOTEBOOKS.glob("*/tests/*.py") for l in p.read_text().splitlines()}
-    hidden = {l.strip() for p in paths.AUTOGRADER.glob("*/tests/*.py") for l in p.read_text().splitlines()}
-    return {l for l in hidden - public if len(l) > 25}
-
-
 def test_feedback_shows_public_messages_and_nothing_of_hidden_tests(graded):
     out, _, _, _, _ = graded
     partial = (out / "feedback" / "partial.ipynb.md").read_text()
@@ -112,7 +105,7 @@ def test_feedback_shows_public_messages_and_nothing_of_hidden_tests(graded):
     assert "`q2_filter_for_max_length - 1`: passed" in partial
     stub = (out / "feedback" / "stub.ipynb.md").read_text()
     assert "concatenate_mask must return the row (a dict)" in stub  # a public test's message reaches the student
-    secrets = _hidden_only_lines()
+    secrets = samples.hidden_only_lines()
     assert secrets
     for path in (out / "feedback").iterdir():
         text = path.read_text()

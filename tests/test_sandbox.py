@@ -1,0 +1,152 @@
+"""The sandbox on its own (bertcourse/sandbox.py): what a job can and cannot reach, and that it ends completely.
+
+One bubblewrap sandbox for the module; each test starts jobs in it the way the batch grader does and asks
+the job's test process for values through the same channel the tests use.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from bertcourse import paths, plain
+from bertcourse.channel import Channel, ChannelClosed
+from bertcourse.sandbox import Sandbox, SandboxUnavailable, bwrap_usable, choose
+
+pytestmark = pytest.mark.skipif(bwrap_usable() is not None or os.geteuid() != 0,
+                                reason=f"needs root and bubblewrap ({bwrap_usable()}); `make test` installs it")
+LIMITS = {"memory_mb": 2048, "processes": 64, "file_mb": 8, "cpu_seconds": 120, "open_files": 256}
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    box = Sandbox("bwrap", {"course": paths.SOLUTIONS})
+    box.wait_ready()
+    yield box
+    box.close()
+
+
+class Job:
+    """A job running `cells`; `value(name)` asks a fresh test process of it for a global."""
+
+    def __init__(self, box: Sandbox, cells: list[str]):
+        self.box = box
+        mine, theirs = socket.socketpair()
+        spec = {"cells": cells, "setup": [], "limits": LIMITS, "env": box.child_env(),
+                "links": {"offline": box.course_path("course") + "/offline"}}
+        self.job = box.start_job(spec, theirs)
+        theirs.close()
+        self.channel = Channel(mine)
+        self.ready = self.channel.receive(timeout=60)
+
+    def value(self, name: str):
+        self.channel.send({"op": "test"})
+        self.channel.receive(timeout=10)
+        (fd,) = self.channel.take_fds()
+        worker = Channel(socket.socket(fileno=fd))
+        worker.send({"op": "lookup", "name": name})
+        answer = worker.receive(timeout=30)
+        worker.close()
+        return plain.decode(answer["value"]) if answer.get("kind") == "value" else answer
+
+    def end(self) -> str:
+        try:
+            self.channel.send({"op": "bye"})
+        except OSError:
+            pass
+        self.channel.close()
+        return self.box.end_job(self.job)
+
+
+def test_each_job_sees_only_its_own_notebook(sandbox):
+    """Two jobs at once: each answers with its own globals, from its own uid and folder (the fault behind the
+    old grader's wrong `ok` rows was one grading reaching another submission's notebook)."""
+    jobs = [Job(sandbox, [f"import os\nWHO = {i}\nUID = os.getuid()\nHERE = os.getcwd()"]) for i in range(2)]
+    try:
+        assert [job.value("WHO") for job in jobs] == [0, 1]
+        uids, folders = [job.value("UID") for job in jobs], [job.value("HERE") for job in jobs]
+        assert len(set(uids)) == 2 and 0 not in uids
+        assert len(set(folders)) == 2
+        probe = Job(sandbox, [f"import os\ntry:\n    SEEN = os.listdir({folders[0]!r})\nexcept OSError as e:\n"
+                              "    SEEN = type(e).__name__\ntry:\n    os.listdir('/jobs')\n    LISTED = True\n"
+                              "except OSError:\n    LISTED = False\n"])
+        assert probe.value("SEEN") == "PermissionError" and probe.value("LISTED") is False
+        probe.end()
+    finally:
+        for job in jobs:
+            job.end()
+
+
+def test_a_job_cannot_reach_the_grader_the_network_or_the_masters(sandbox):
+    job = Job(sandbox, [
+        "import os, socket\n"
+        f"MASTERS = os.path.exists({str(paths.SOLUTIONS / 'nb1_zero_shot.ipynb')!r})\n"
+        f"AUTOGRADER = os.path.exists({str(paths.AUTOGRADER)!r})\n"
+        "FIXTURES = os.path.exists('offline/tiny-bert-cased/config.json')\n"
+        "try:\n    open('offline/planted.txt', 'w')\n    WROTE_FIXTURES = True\nexcept OSError:\n    WROTE_FIXTURES = False\n"
+        "try:\n    socket.create_connection(('1.1.1.1', 80), timeout=2)\n    NET = True\nexcept OSError:\n    NET = False\n"
+        "PIDS = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\n"])
+    try:
+        assert job.value("MASTERS") is False and job.value("AUTOGRADER") is False
+        assert job.value("FIXTURES") is True and job.value("WROTE_FIXTURES") is False
+        assert job.value("NET") is False
+        assert max(job.value("PIDS")) < 1000, "a job lives in its own PID namespace"
+    finally:
+        job.end()
+
+
+def test_nothing_a_job_started_outlives_it(sandbox):
+    job = Job(sandbox, ["import subprocess, sys\n"
+                        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], start_new_session=True)\n"
+                        "import os\nUID = os.getuid()"])
+    uid = job.value("UID")
+    job.end()
+    time.sleep(0.2)
+    left = []
+    for entry in os.listdir("/proc"):
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        if entry.isdigit() and f"Uid:\t{uid}\t" in status:
+            left.append(entry)
+    assert left == [], f"processes of the job's uid {uid} survived: {left}"
+
+
+def test_limits_hold(sandbox):
+    job = Job(sandbox, [
+        "try:\n    hog = bytearray(3 * 2**30)\n    MEMORY = 'allocated'\nexcept MemoryError:\n    MEMORY = 'capped'\n",
+        "try:\n    open('big.bin', 'wb').write(b'x' * 20 * 2**20)\n    FILE = 'written'\nexcept OSError:\n    FILE = 'capped'\n"])
+    try:
+        assert job.value("MEMORY") == "capped" and job.value("FILE") == "capped"
+    finally:
+        job.end()
+
+
+def test_a_dying_notebook_is_seen_as_dead(sandbox):
+    job = Job.__new__(Job)
+    job.box = sandbox
+    mine, theirs = socket.socketpair()
+    job.job = sandbox.start_job({"cells": ["import os\nos._exit(3)"], "setup": [], "limits": LIMITS,
+                                 "env": sandbox.child_env(), "links": {}}, theirs)
+    theirs.close()
+    job.channel = Channel(mine)
+    with pytest.raises(ChannelClosed):
+        job.channel.receive(timeout=30)
+    job.end()
+
+
+def test_uid_sandbox_needs_root_and_a_python_other_users_can_read():
+    if os.geteuid() != 0:
+        with pytest.raises(SandboxUnavailable, match="needs root"):
+            choose("uid")
+    else:
+        try:
+            assert choose("uid") == "uid"
+        except SandboxUnavailable as error:
+            assert "not readable by other users" in str(error)
+    assert choose("none") == "none"
