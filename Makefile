@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv sandbox fixtures release demo test clean grade
+.PHONY: venv sandbox fixtures release publish demo test clean grade
 
 venv: $(VENV)/.installed
 
@@ -32,6 +32,10 @@ fixtures: venv
 # otter assign every master in solutions/ into notebooks/ (students) and autograder/ (graders).
 release: venv
 	$(PY) -m bertcourse release
+
+# The public student repository (notebooks + public checks, nothing private) in build/student-repo/.
+publish: venv
+	$(PY) -m bertcourse publish --out build/student-repo
 
 # The main job on the offline default: fixtures, release, run every solution, grade solution and stub.
 demo: fixtures release sandbox

@@ -33,10 +33,16 @@ from bertcourse.release import offline_env, zip_path  # noqa: E402
 NOTEBOOKS = [samples.NB1, samples.NB2, samples.NB3, samples.NB4]
 
 
+def _distinct(nb, i: int):
+    """Real submissions differ in their bytes even when the answers agree (the grader grades identical bytes once)."""
+    nb.metadata["student"] = i
+    return samples.as_bytes(nb)
+
+
 def nb1_batch(n: int, rng: random.Random) -> dict[str, bytes]:
     choices = ["correct", "wrong", None]
-    return {f"student_{i:03d}_nb1_zero_shot.ipynb": samples.as_bytes(samples.student(
-        {f: rng.choice(choices) for f in samples.answer_names()})) for i in range(n)}
+    return {f"student_{i:03d}_nb1_zero_shot.ipynb": _distinct(samples.student(
+        {f: rng.choice(choices) for f in samples.answer_names()}), i) for i in range(n)}
 
 
 def mixed_batch(n: int, rng: random.Random) -> dict[str, bytes]:
@@ -47,7 +53,7 @@ def mixed_batch(n: int, rng: random.Random) -> dict[str, bytes]:
             nb = samples.student({f: rng.choice(["correct", "wrong", None]) for f in samples.answer_names()})
         else:
             nb = samples.student({f: rng.choice(["correct", None]) for f in samples.answer_names(name)}, name)
-        out[f"student_{i:03d}_{name}.ipynb"] = samples.as_bytes(nb)
+        out[f"student_{i:03d}_{name}.ipynb"] = _distinct(nb, i)
     return out
 
 

@@ -27,6 +27,21 @@ def cmd_release(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    """Build the student repository folder and refuse it if anything private got in."""
+    from . import publish
+
+    out = publish.build(Path(args.out))
+    leaks = publish.find_leaks(out)
+    if leaks:
+        print("refusing to publish, private material found:\n  " + "\n  ".join(leaks[:20]), file=sys.stderr)
+        return 1
+    files = sum(1 for p in out.rglob("*") if p.is_file())
+    print(f"student repository written to {out} ({files} files, leak check passed); push it to "
+          f"github.com/{publish.colab.config()['student_repo']}")
+    return 0
+
+
 def cmd_execute(args) -> int:
     from .execute import execute_notebook
 
@@ -85,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", nargs="*", help="master names (without .ipynb) to build; default: all")
     p.add_argument("--no-run-tests", action="store_true", help="skip otter's check that solutions score 100 %%")
     p.set_defaults(func=cmd_release)
+    p = sub.add_parser("publish", help="build the student repository (notebooks + public checks only)")
+    p.add_argument("--out", default="build/student-repo", help="folder to write (default build/student-repo)")
+    p.set_defaults(func=cmd_publish)
     p = sub.add_parser("execute", help="run notebooks top to bottom on the offline fixtures")
     p.add_argument("notebooks", nargs="+")
     p.set_defaults(func=cmd_execute)

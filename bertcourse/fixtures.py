@@ -140,11 +140,10 @@ def mnli_rows(rng: random.Random, n: int, split: str) -> list[dict]:
             hypothesis = f"{subject} {summary} {rng.choice(NEUTRAL_EXTRAS)}."
         else:
             hypothesis = f"{subject} is not {summary.removeprefix('is ')}."
-        if rng.random() < 0.05:
-            label = -1  # unlabeled pair (annotators disagreed), as in the real data
+        # no -1 labels: the real `nyu-mll/multi_nli` has none (its loader dropped the pairs without a gold label)
         rows.append({
             "promptID": rng.randint(1, 150000),
-            "pairID": f"{rng.randint(1, 150000)}{'nce'[label % 3]}",
+            "pairID": f"{rng.randint(1, 150000)}{'nce'[label]}",
             "premise": premise,
             "premise_binary_parse": "( " + " ".join(premise.split()) + " )",
             "premise_parse": "(ROOT (S " + " ".join(premise.split()) + "))",

@@ -185,6 +185,15 @@ HONEST = {  # correct answers written in ordinary ways, each with one habit a sc
         '    guesses = bert_model(row["input"], targets=STAR_TARGETS)\n'
         '    row["score"] = int(max(guesses, key=lambda g: g["score"])["token_str"])\n    return row\n'),
     "honest_nbformat3.ipynb": lambda: nbformat3(perfect()),
+    "honest_new_dict.ipynb": lambda: replace_answer("concatenate_mask",  # map's other style: just the new key
+        'TEMPLATE = " I give it a score of [MASK] out of 5."\n\n\ndef concatenate_mask(row):\n'
+        '    return {"input": row["text"] + TEMPLATE}\n'),
+    "honest_numpy_accuracy.ipynb": lambda: replace_answer("accuracy",
+        "import numpy as np\n\n\ndef accuracy(outputs, reference):\n"
+        "    return np.mean(np.asarray(outputs) == np.asarray(reference))\n"),
+    "honest_count_subwords.ipynb": lambda: replace_answer("filter_for_max_length",
+        "def filter_for_max_length(row):\n    # the sub-words plus [CLS] and [SEP]\n"
+        "    return len(tokenizer.tokenize(row['input'])) + 2 <= max_length\n"),
 }
 
 ATTACKS = {  # stubs plus code that tries to get points or reach outside its job: all must score 0

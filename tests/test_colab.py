@@ -22,11 +22,11 @@ type(get_ipython()).__module__ = "google.colab._shell"  # otter looks for google
 """
 
 
-def _colab_copy(name: str, tmp_path):
+def _colab_copy(name: str, tmp_path, tests_uri: str | None = None):
     nb = nbformat.read(paths.NOTEBOOKS / name / f"{name}.ipynb", as_version=4)
     setup = nb.cells[1]
     assert setup.source.startswith("# Set-up."), "the set-up cell must come right after the badge"
-    setup.source = setup.source.replace(colab.tests_url(name), (paths.NOTEBOOKS / name / "tests").as_uri())
+    setup.source = setup.source.replace(colab.tests_url(name), tests_uri or (paths.NOTEBOOKS / name / "tests").as_uri())
     nb.cells = [c for c in nb.cells if "otter_ignore" not in c.metadata.get("tags", [])]
     nb.cells.insert(1, nbformat.v4.new_code_cell(COLAB_STUB))
     nb.cells.append(nbformat.v4.new_code_cell(
@@ -57,9 +57,22 @@ def test_student_notebook_runs_its_checks_in_simulated_colab(notebook_name, tmp_
     assert "No GPU attached" in text, "the set-up cell should say that no GPU is attached and what that costs"
 
 
-def test_badges_in_notebooks_and_readme_use_the_configured_repository(notebook_name):
+def test_an_unreachable_student_repository_is_explained_and_the_notebook_still_runs(tmp_path):
+    name = "nb1_zero_shot"
+    executed, _, values = execute_notebook(_colab_copy(name, tmp_path, "file:///nonexistent/tests"),
+                                           collect=("downloaded",), allow_errors=True)
+    setup_output = outputs_text(nbformat.v4.new_notebook(cells=executed.cells[:3]))
+    assert "Traceback" not in setup_output, setup_output[-1500:]
+    assert "Could not download the public checks from file:///nonexistent/tests" in setup_output
+    assert values["downloaded"] == []
+    checks = [c for c in executed.cells if c.cell_type == "code" and c.source.startswith("grader.check(")]
+    shown = outputs_text(nbformat.v4.new_notebook(cells=checks))
+    assert shown.count("are missing (see the set-up cell)") == len(checks) and "Traceback" not in shown
+
+
+def test_badges_in_notebooks_and_readme_use_the_student_repository(notebook_name):
     url = colab.notebook_url(notebook_name)
-    assert colab.config()["github_repo"] in url
+    assert colab.config()["student_repo"] in url
     first_cell = nbformat.read(paths.NOTEBOOKS / notebook_name / f"{notebook_name}.ipynb", as_version=4).cells[0]
     assert url in first_cell.source, "the student notebook should open with its Colab badge"
     assert url in (paths.REPO / "README.md").read_text(), "README's badge for this notebook is out of date"

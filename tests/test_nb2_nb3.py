@@ -46,9 +46,30 @@ def _grade(name: str, question: str, source: str, env: dict, monkeypatch) -> tup
                  + source, question, "exec"), env)
     answer = "classification_head_bert" if question == "q1_load_model" else question.split("_", 1)[1]
     assert answer in env, f"the answer under test does not define {answer}"  # a broken harness fails here
-    test_file = ExceptionTestFile.from_file(str(paths.AUTOGRADER / name / "tests" / f"{question}.py"))
-    test_file.run(env)
-    return test_file.score, test_file.possible
+    scores = []
+    for namespace in (env, _through_the_boundary(env, answer)):
+        test_file = ExceptionTestFile.from_file(str(paths.AUTOGRADER / name / "tests" / f"{question}.py"))
+        test_file.run(namespace)
+        scores.append((test_file.score, test_file.possible))
+    assert scores[0] == scores[1], f"plain otter gives {scores[0]}, the batch grader's plain data {scores[1]}"
+    return scores[0]
+
+
+def _through_the_boundary(env: dict, answer: str) -> dict:
+    """`env` as the batch grader's tests see it: the answer reached only through plain data (bertcourse/plain.py),
+    arguments decoded into real objects on the student's side, results decoded on the grader's."""
+    from bertcourse import plain
+    from bertcourse.student_side import _is_object_sent_as_data
+
+    value = env[answer]
+    if callable(value) and not _is_object_sent_as_data(value):
+        def remote(*args, **kwargs):
+            args = plain.decode(plain.encode(list(args)), real_objects=True)
+            kwargs = plain.decode(plain.encode(kwargs), real_objects=True)
+            return plain.decode(plain.encode(value(*args, **kwargs)))
+
+        return {**env, answer: remote}
+    return {**env, answer: plain.decode(plain.encode(value))}
 
 
 def _solution_source(name: str, question: str) -> str:
@@ -115,20 +136,57 @@ WRONG = {
         "def concatenate(row):\n    row['concat'] = row['premise'] + '[SEP]' + row['hypothesis']\n    return row\n",
     (NB3, "q3_concatenate", "strips"): "def concatenate(row):\n"
         "    row['concat'] = row['premise'].strip() + ' [SEP] ' + row['hypothesis'].strip()\n    return row\n",
-    (NB3, "q3_concatenate", "new_dict_only"):
-        "def concatenate(row):\n    return {'concat': row['premise'] + ' [SEP] ' + row['hypothesis']}\n",
     (NB3, "q3_concatenate", "join_words"):
         "def concatenate(row):\n    row['concat'] = ' [SEP] '.join([row['premise'].strip(), row['hypothesis'].strip()])"
         "\n    return row\n",
-    # notebook 3, question 4: tokenize_function on row["concat"]
-    (NB3, "q4_tokenize_function", "seed_pads_to_512"):
-        TOKENIZE.format('tokenizer(row["concat"], padding="max_length", truncation=True, max_length=max_length)'),
-    (NB3, "q4_tokenize_function", "no_truncation"): TOKENIZE.format('tokenizer(row["concat"])'),
-    (NB3, "q4_tokenize_function", "as_a_pair"): TOKENIZE.format(
-        'tokenizer(*row["concat"].split(" [SEP] ", 1), truncation=True, max_length=max_length) '
-        'if " [SEP] " in row["concat"] else tokenizer(row["concat"], truncation=True, max_length=max_length)'),
-    (NB3, "q4_tokenize_function", "sep_removed"): TOKENIZE.format(
-        'tokenizer(row["concat"].replace("[SEP]", " "), truncation=True, max_length=max_length)'),
+    # notebook 3, question 4: tokenize_function on the pair (premise, hypothesis)
+    (NB3, "q4_tokenize_function", "seed_pads_to_512"): TOKENIZE.format(
+        'tokenizer(row["premise"], row["hypothesis"], padding="max_length", truncation=True, max_length=max_length)'),
+    (NB3, "q4_tokenize_function", "no_truncation"): TOKENIZE.format('tokenizer(row["premise"], row["hypothesis"])'),
+    (NB3, "q4_tokenize_function", "joined_string"): TOKENIZE.format(
+        'tokenizer(row["premise"] + " [SEP] " + row["hypothesis"], truncation=True, max_length=max_length)'),
+    (NB3, "q4_tokenize_function", "reversed_pair"): TOKENIZE.format(
+        'tokenizer(row["hypothesis"], row["premise"], truncation=True, max_length=max_length)'),
+    (NB3, "q4_tokenize_function", "truncates_the_first_only"): TOKENIZE.format(
+        'tokenizer(row["premise"], row["hypothesis"], truncation="only_first", max_length=max_length)'),
+}
+
+# Correct answers written differently from the solution: each must keep full marks (the prose allows them all).
+CORRECT = {
+    (NB2, "q1_tokenize_function", "default_max_length"): TOKENIZE.format('tokenizer(row["text"], truncation=True)'),
+    (NB2, "q1_tokenize_function", "keyword_and_512"):
+        TOKENIZE.format('tokenizer(text=row["text"], truncation=True, max_length=512)'),
+    **{(nb, q, kind): source for nb, q in [(NB2, "q2_compute_metrics"), (NB3, "q5_compute_metrics")] for kind, source in {
+        "numpy_float32": METRIC.format(
+            "    return {'accuracy': np.float32((np.argmax(logits, axis=-1) == labels).mean())}"),
+        "numpy_mean": METRIC.format("    return {'accuracy': (np.asarray(logits).argmax(-1) == np.asarray(labels)).mean()}"),
+        "torch": METRIC.format(
+            "    import torch\n    predictions = torch.as_tensor(logits).argmax(dim=-1)\n"
+            "    return {'accuracy': (predictions == torch.as_tensor(labels)).float().mean()}"),
+        "sklearn": METRIC.format(
+            "    from sklearn.metrics import accuracy_score\n"
+            "    return {'accuracy': accuracy_score(labels, np.argmax(logits, axis=-1))}"),
+    }.items()},
+    (NB3, "q1_load_model", "literal_names"): MODEL.format(
+        "AutoModelForSequenceClassification.from_pretrained(MODEL_ID, num_labels=3, "
+        "id2label={0: 'entailment', 1: 'neutral', 2: 'contradiction'}, "
+        "label2id={'entailment': 0, 'neutral': 1, 'contradiction': 2})"),
+    (NB3, "q1_load_model", "string_keys"): MODEL.format(
+        "AutoModelForSequenceClassification.from_pretrained(MODEL_ID, "
+        "id2label={str(i): name for i, name in enumerate(label_names)}, "
+        "label2id={name: i for i, name in enumerate(label_names)})"),
+    (NB3, "q2_is_labeled", "non_negative"): "def is_labeled(row):\n    return row['label'] >= 0\n",
+    (NB3, "q2_is_labeled", "one_of_three"): "def is_labeled(row):\n    return row['label'] in (0, 1, 2)\n",
+    (NB3, "q3_concatenate", "new_dict_only"):
+        "def concatenate(row):\n    return {'concat': row['premise'] + ' [SEP] ' + row['hypothesis']}\n",
+    (NB3, "q3_concatenate", "f_string"):
+        "def concatenate(row):\n    row['concat'] = f\"{row['premise']} [SEP] {row['hypothesis']}\"\n    return row\n",
+    (NB3, "q3_concatenate", "join"):
+        "def concatenate(row):\n    return {**row, 'concat': ' [SEP] '.join([row['premise'], row['hypothesis']])}\n",
+    (NB3, "q4_tokenize_function", "keywords"): TOKENIZE.format(
+        'tokenizer(text=row["premise"], text_pair=row["hypothesis"], truncation="longest_first", max_length=max_length)'),
+    (NB3, "q4_tokenize_function", "default_max_length"):
+        TOKENIZE.format('tokenizer(row["premise"], row["hypothesis"], truncation=True)'),
 }
 
 QUESTIONS = sorted({(nb, q) for nb, q, _ in WRONG})
@@ -145,6 +203,13 @@ def test_wrong_answer_loses_points(key, notebook_globals, monkeypatch):
     name, question, _ = key
     score, possible = _grade(name, question, WRONG[key], notebook_globals, monkeypatch)
     assert score < possible, f"{key} kept full marks:\n{WRONG[key]}"
+
+
+@pytest.mark.parametrize("key", list(CORRECT), ids=["-".join(k[1:]) for k in CORRECT])
+def test_correct_alternative_keeps_full_marks(key, notebook_globals, monkeypatch):
+    name, question, _ = key
+    score, possible = _grade(name, question, CORRECT[key], notebook_globals, monkeypatch)
+    assert possible > 0 and score == possible, f"{key} lost points ({score}/{possible}):\n{CORRECT[key]}"
 
 
 def test_every_question_has_wrong_answers():

@@ -91,6 +91,40 @@ def test_wrong_implementation_loses_points(path, monkeypatch):
             assert other == other_possible, f"{path.name} changed the score of {question}"
 
 
+CORRECT = {  # correct answers written differently from the solution: each must keep full marks
+    "tokenize_and_tag": """def tokenize_and_tag(row):
+    encoding = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
+    labels = []
+    for position, word in enumerate(encoding.word_ids()):
+        if word is None:
+            labels.append(-100)
+            continue
+        tag = row["ner_tags"][word]
+        if position > 0 and encoding.word_ids()[position - 1] == word:
+            tag = label_names.index(label_names[tag].replace("B-", "I-"))
+        labels.append(tag)
+    return {**encoding, "labels": labels}
+""",
+    "calculate_macro_f1": """def calculate_macro_f1(preds, labels):
+    from sklearn.metrics import f1_score
+    kept_preds, kept_labels = [], []
+    for pred_row, label_row in zip(preds, labels):
+        for p, l in zip(pred_row, label_row):
+            if l != -100:
+                kept_preds.append(int(p))
+                kept_labels.append(int(l))
+    return {"macro-f1": f1_score(kept_labels, kept_preds, average="macro", zero_division=0)}
+""",
+}
+
+
+@pytest.mark.parametrize("function", sorted(CORRECT))
+def test_correct_alternative_keeps_full_marks(function, monkeypatch):
+    scores = _grade_in_process({function: CORRECT[function]}, monkeypatch)
+    for question, (score, possible) in scores.items():
+        assert possible > 0 and score == possible, f"{function} alternative: {question} {score}/{possible}"
+
+
 def test_otter_run_agrees_with_the_in_process_harness(tmp_path, monkeypatch):
     """One real `otter run` on a submission with a wrong version of both functions."""
     replacements = {"tokenize_and_tag": (WRONG / "tag_seed_version.py").read_text(),

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bertcourse import paths, release
+from bertcourse import paths, publish, release
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -61,77 +61,17 @@ def test_untouched_student_notebook_scores_zero_on_every_question(notebook_name,
     assert float(row["max"]) > 0 and row["total"] == "0", row
 
 
-# ------------------------------------------------------------------ leak scan
-SOLUTION_BLOCK = re.compile(r"^\s*# BEGIN SOLUTION.*?$(.*?)^\s*# END SOLUTION", re.S | re.M)
-
-
-def _master_parts(master: Path) -> tuple[set[str], set[str], set[str]]:
-    """(solution lines, hidden-test lines, lines that legitimately appear outside both)."""
-    nb = nbformat.read(master, as_version=4)
-    solution, hidden, public = set(), set(), set()
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        src = cell.source
-        if "# BEGIN TEST CONFIG" in src and re.search(r"^hidden:\s*true", src, re.M):
-            hidden.update(line.strip() for line in src.splitlines())
-            continue
-        for block in SOLUTION_BLOCK.findall(src):
-            solution.update(line.strip() for line in block.splitlines())
-        solution.update(line.split("# SOLUTION")[0].strip() for line in src.splitlines()
-                        if line.rstrip().endswith("# SOLUTION"))
-        public.update(line.strip() for line in SOLUTION_BLOCK.sub("", src).splitlines())
-    meaningful = lambda lines: {l for l in lines - public if len(l) > 8 and not l.startswith("#")}
-    return meaningful(solution), meaningful(hidden), public
-
-
-def find_leaks(master: Path, released: Path) -> list[str]:
-    """Every solution line or hidden test of `master` found in the released student folder."""
-    solution, hidden, _ = _master_parts(master)
-    assert solution and hidden, "the master should have solution lines and hidden tests to scan for"
-    hidden_names = re.findall(r"def (test_\w+)", "\n".join(hidden))
-    leaks = []
-    for path in (p for p in released.rglob("*") if p.is_file()):
-        text = path.read_text()
-        if path.suffix == ".ipynb":
-            nb = nbformat.reads(text, as_version=4)
-            text = "\n".join(c.source for c in nb.cells)
-            if any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
-                leaks.append(f"{path.name}: has outputs")
-        lines = {line.strip() for line in text.splitlines()}
-        leaks += [f"{path.name}: solution line {l!r}" for l in sorted(solution & lines)]
-        leaks += [f"{path.name}: hidden test line {l!r}" for l in sorted(hidden & lines)]
-        leaks += [f"{path.name}: hidden test {n}" for n in hidden_names if n in text]
-    return leaks
-
-
+# ------------------------------------------------------------------ leak scan (bertcourse/publish.py)
 def test_release_holds_no_solution_line_and_no_hidden_test(notebook_name):
     released = paths.NOTEBOOKS / notebook_name
     assert list(released.glob("tests/*.py")), "the public tests should be released"
-    assert find_leaks(paths.SOLUTIONS / f"{notebook_name}.ipynb", released) == []
-
-
-def test_leak_scan_catches_a_leaked_solution_and_hidden_test(tmp_path):
-    """The scan above must be able to fail: plant one solution line and one hidden test in a copy."""
-    import shutil
-
-    name = "nb1_zero_shot"
-    copy = tmp_path / name
-    shutil.copytree(paths.NOTEBOOKS / name, copy)
-    master = paths.SOLUTIONS / f"{name}.ipynb"
-    solution, hidden, _ = _master_parts(master)
-    hidden_test = re.findall(r"def (test_\w+)", "\n".join(hidden))[0]
-    nb = nbformat.read(copy / f"{name}.ipynb", as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell("    " + sorted(solution)[0]))
-    nbformat.write(nb, copy / f"{name}.ipynb")
-    (copy / "tests" / "extra.py").write_text(f"def {hidden_test}():\n    pass\n")
-    leaks = find_leaks(master, copy)
-    assert any("solution line" in leak for leak in leaks)
-    assert any(f"hidden test {hidden_test}" in leak for leak in leaks)
+    solution, hidden = publish.master_parts(paths.SOLUTIONS / f"{notebook_name}.ipynb")
+    assert solution and hidden, "the master should have solution lines and hidden tests to scan for"
+    assert publish.find_leaks(released) == []
 
 
 def test_autograder_holds_every_hidden_test(notebook_name):
-    _, hidden, _ = _master_parts(paths.SOLUTIONS / f"{notebook_name}.ipynb")
+    _, hidden = publish.master_parts(paths.SOLUTIONS / f"{notebook_name}.ipynb")
     tests = "\n".join(p.read_text() for p in (paths.AUTOGRADER / notebook_name / "tests").glob("*.py"))
     for name in re.findall(r"def (test_\w+)", "\n".join(hidden)):
         assert name in tests, f"hidden test {name} missing from the autograder"

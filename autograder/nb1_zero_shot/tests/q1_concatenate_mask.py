@@ -8,9 +8,9 @@ points = 2
 @test_case(points=None, hidden=False)
 def test_concatenate_mask_appends_template(concatenate_mask):
     row = concatenate_mask({'text': 'Great tacos.', 'label': 4})
-    assert isinstance(row, dict), 'concatenate_mask must return the row (a dict)'
-    assert row.get('input') == 'Great tacos. I give it a score of [MASK] out of 5.', f"row['input'] should be the text followed by the template, got {row.get('input')!r}"
-    assert row['text'] == 'Great tacos.' and row['label'] == 4, 'keep the other columns unchanged'
+    assert isinstance(row, dict), 'concatenate_mask must return a dict (the row, or one with the new key)'
+    assert row.get('input') == 'Great tacos. I give it a score of [MASK] out of 5.', f"'input' should be the text followed by the template, got {row.get('input')!r}"
+    assert row.get('text', 'Great tacos.') == 'Great tacos.' and row.get('label', 4) == 4, 'keep the other columns unchanged'
 
 @test_case(points=None, hidden=True)
 def test_concatenate_mask_random_rows(concatenate_mask):
@@ -22,5 +22,5 @@ def test_concatenate_mask_random_rows(concatenate_mask):
         label = rng.randint(0, 4)
         row = concatenate_mask({'text': text, 'label': label})
         assert row['input'] == text + ' I give it a score of [MASK] out of 5.', f'wrong input for text {text!r}'
-        assert row['text'] == text and row['label'] == label, 'the other columns must not change'
+        assert row.get('text', text) == text and row.get('label', label) == label, 'the other columns must not change'
 

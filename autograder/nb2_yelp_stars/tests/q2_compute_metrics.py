@@ -12,7 +12,7 @@ def test_compute_metrics_small(compute_metrics):
     labels = np.array([1, 0, 2])
     out = compute_metrics((logits, labels))
     assert isinstance(out, dict) and 'accuracy' in out, "return a dict with the key 'accuracy'"
-    assert abs(out['accuracy'] - 2 / 3) < 1e-09, f"two of three rows are right: expected 2/3, got {out['accuracy']}"
+    assert abs(float(out['accuracy']) - 2 / 3) < 1e-06, f"two of three rows are right: expected 2/3, got {out['accuracy']}"
 
 @test_case(points=None, hidden=True)
 def test_compute_metrics_random_logits_with_ties(compute_metrics):
@@ -30,6 +30,6 @@ def test_compute_metrics_random_logits_with_ties(compute_metrics):
         if trial % 2:
             pair = EvalPrediction(predictions=pair[0], label_ids=pair[1])
         got = compute_metrics(pair)['accuracy']
-        assert isinstance(got, float), f'accuracy should be a Python float, got {type(got).__name__}'
-        assert abs(got - expected) < 1e-09, f'expected {expected}, got {got}'
+        assert not isinstance(got, (bool, str)), f'accuracy should be a number, got {got!r}'
+        assert abs(float(got) - expected) < 1e-06, f'expected {expected}, got {got}'
 

@@ -8,7 +8,7 @@ points = 2
 @test_case(points=None, hidden=False)
 def test_concatenate_order(concatenate):
     row = concatenate({'premise': 'I just graduated college.', 'hypothesis': 'The person is a college graduate.', 'label': 0})
-    assert isinstance(row, dict), 'return the row (a dict)'
+    assert isinstance(row, dict), 'return a dict (the row, or one with the new key)'
     assert row.get('concat') == 'I just graduated college. [SEP] The person is a college graduate.', f"premise, then ' [SEP] ', then hypothesis; got {row.get('concat')!r}"
 
 @test_case(points=None, hidden=True)
@@ -22,5 +22,5 @@ def test_concatenate_random_and_empty(concatenate):
             label = rng.randint(-1, 2)
             row = concatenate({'premise': premise, 'hypothesis': hypothesis, 'label': label})
             assert row['concat'] == premise + ' [SEP] ' + hypothesis
-            assert row['premise'] == premise and row['hypothesis'] == hypothesis and (row['label'] == label)
+            assert row.get('premise', premise) == premise and row.get('hypothesis', hypothesis) == hypothesis and (row.get('label', label) == label), 'the other keys must not change'
 

@@ -8,7 +8,7 @@ points = 2
 @test_case(points=None, hidden=False)
 def test_concatenate_mask_appends_template(concatenate_mask):
     row = concatenate_mask({'text': 'Great tacos.', 'label': 4})
-    assert isinstance(row, dict), 'concatenate_mask must return the row (a dict)'
-    assert row.get('input') == 'Great tacos. I give it a score of [MASK] out of 5.', f"row['input'] should be the text followed by the template, got {row.get('input')!r}"
-    assert row['text'] == 'Great tacos.' and row['label'] == 4, 'keep the other columns unchanged'
+    assert isinstance(row, dict), 'concatenate_mask must return a dict (the row, or one with the new key)'
+    assert row.get('input') == 'Great tacos. I give it a score of [MASK] out of 5.', f"'input' should be the text followed by the template, got {row.get('input')!r}"
+    assert row.get('text', 'Great tacos.') == 'Great tacos.' and row.get('label', 4) == 4, 'keep the other columns unchanged'
 
