@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv sandbox fixtures release publish demo test clean grade
+.PHONY: venv sandbox browser fixtures release publish demo test clean grade
 
 venv: $(VENV)/.installed
 
@@ -24,6 +24,13 @@ sandbox:
 		echo "installing bubblewrap (the grader's sandbox)"; \
 		apt-get update -qq >/dev/null && apt-get install -y -qq bubblewrap >/dev/null; \
 	else echo "warning: bubblewrap is not installed (apt-get install bubblewrap): grading will refuse to run" >&2; fi; }
+
+# The tests render the grading report in headless Chromium (Debian package `chromium`), installed the same way.
+browser:
+	@command -v chromium >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium (the report's browser test)"; \
+		apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; \
+	else echo "warning: chromium is not installed: the report's browser test will be skipped" >&2; fi; }
 
 # Rebuild the tiny offline BERT and datasets in solutions/offline/ (committed; byte-identical rebuilds).
 fixtures: venv
@@ -45,9 +52,9 @@ demo: fixtures release sandbox
 SUBMISSIONS ?= submissions
 GRADES ?= grades
 grade: venv sandbox
-	$(PY) -m bertcourse grade $(SUBMISSIONS) --out $(GRADES)
+	$(PY) -m bertcourse grade $(SUBMISSIONS) --out $(GRADES)  # also report.html, canvas_gradebook.csv, final_grades_*.csv
 
-test: venv sandbox
+test: venv sandbox browser
 	$(PY) -m pytest -q -n 2 tests
 
 clean:

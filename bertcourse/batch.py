@@ -268,9 +268,11 @@ def autograder_zips(autograder_dir: Path = paths.AUTOGRADER) -> list[Path]:
 
 
 def grade_batch(submissions_dir: Path, out: Path, workers: int, timeout: float, memory_mb: int, sandbox_kind: str,
-                material: list[Path] | None = None, log=print) -> tuple[list[tuple[str, dict]], dict]:
-    """Grade every entry of `submissions_dir` against the autograder zips (or extracted folders) in `material`.
-    Returns the rows (file name, result) in file-name order and the assignments by name."""
+                material: list[Path] | None = None, log=print, only: str | None = None,
+                progress: bool = False) -> tuple[list[tuple[str, dict]], dict]:
+    """Grade every entry of `submissions_dir` against the autograder zips (or extracted folders) in `material`
+    (`only`: regrade that one file, take every other row from the cache). Returns the rows (file name, result)
+    in file-name order and the assignments by name."""
     from .sandbox import Sandbox
 
     out.mkdir(parents=True, exist_ok=True)
@@ -285,10 +287,14 @@ def grade_batch(submissions_dir: Path, out: Path, workers: int, timeout: float, 
         entries = [read_entry(p, assignments) for p in sorted(submissions_dir.iterdir(), key=lambda p: p.name)]
         results: dict[str, dict] = {}
         pending: dict[str, Entry] = {}  # one grading per distinct content
+        if only is not None and only not in {e.file for e in entries}:
+            raise FileNotFoundError(f"--only {only}: no such file in {submissions_dir}")
         for entry in entries:
             target = assignments.get(entry.notebook or "")
             cached = results_cache.get(entry.key, target.questions if target else None)
-            if cached is not None:
+            if only is not None and entry.file != only:
+                results[entry.key] = cached or error_result(entry.notebook, "error: not graded yet (graded with --only)")
+            elif cached is not None and only is None:
                 results[entry.key] = cached
             elif entry.status is not None:
                 results[entry.key] = error_result(entry.notebook, entry.status)
@@ -298,10 +304,19 @@ def grade_batch(submissions_dir: Path, out: Path, workers: int, timeout: float, 
         log(f"{len(entries)} submissions: {len(entries) - len(pending)} already graded or rejected, "
             f"{len(pending)} to grade with {workers} worker(s) ({sandbox_kind} sandbox)")
 
+        bar = _progress_bar(len(pending), progress)
+        counts = {"ok": 0, "error": 0, "timeout": 0}
+
         def on_result(entry: Entry, result: dict) -> None:
             results[entry.key] = result
             results_cache.put(entry.key, result)
-            log(f"  {outputs.display_name(entry.file)}: {result['status']} ({result.get('seconds', 0):.1f} s)")
+            counts[result["status"].split(":")[0] if result["status"].split(":")[0] in counts else "error"] += 1
+            line = f"  {outputs.display_name(entry.file)}: {result['status']} ({result.get('seconds', 0):.1f} s)"
+            if bar is None:
+                log(line)
+            else:
+                bar.set_postfix(counts, refresh=False)
+                bar.update(1)
 
         if pending:
             sandbox = Sandbox(sandbox_kind, {name: a.files_dir for name, a in assignments.items()})
@@ -310,6 +325,8 @@ def grade_batch(submissions_dir: Path, out: Path, workers: int, timeout: float, 
                 grade_pending(list(pending.values()), assignments, sandbox, workers, timeout, memory_mb, on_result)
             finally:
                 sandbox.close()
+                if bar is not None:
+                    bar.close()
 
         rows = [(entry.file, results[entry.key]) for entry in entries]
         used: set[str] = set()
@@ -317,11 +334,34 @@ def grade_batch(submissions_dir: Path, out: Path, workers: int, timeout: float, 
             text = outputs.feedback_markdown(file_name, result, assignments.get(result.get("notebook") or ""))
             cache.atomic_write(out / "feedback" / outputs.feedback_name(file_name, used), text)
         cache.atomic_write(out / "grades.csv", outputs.csv_text(rows, assignments))
+        write_reports(out, rows, assignments)
         return rows, assignments
     finally:
         import shutil
 
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _progress_bar(total: int, wanted: bool):
+    """A progress bar (done / total, ok / error / timeout, ETA) on a terminal; None elsewhere (then one line per
+    submission is logged instead)."""
+    if not (wanted and total and sys.stderr.isatty()):
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="submission", dynamic_ncols=True, file=sys.stderr)
+
+
+def write_reports(out: Path, rows: list[tuple[str, dict]], assignments: dict) -> None:
+    """report.html, canvas_gradebook.csv and final_grades_<notebook>.csv beside grades.csv (bertcourse/report.py)."""
+    from . import report
+
+    summary = report.summarize(rows, assignments)
+    cache.atomic_write(out / "report.html", report.render_html(summary, unknown=report.unknown_rows(rows, assignments)))
+    cache.atomic_write(out / "canvas_gradebook.csv", report.canvas_csv(rows, assignments))
+    for name, target in assignments.items():
+        if name in summary:
+            cache.atomic_write(out / f"final_grades_{name}.csv", report.otter_final_grades(rows, target))
 
 
 def ensure_grading_env() -> None:
@@ -351,7 +391,12 @@ def run(args) -> int:
 
         print(f"warning: grading with --sandbox {kind}: {GIVES_UP[kind]}", file=sys.stderr)
     start = time.monotonic()
-    rows, _ = grade_batch(submissions_dir, out, args.workers or os.cpu_count() or 1, args.timeout, args.memory_mb, kind)
+    try:
+        rows, _ = grade_batch(submissions_dir, out, args.workers or os.cpu_count() or 1, args.timeout,
+                              args.memory_mb, kind, only=args.only, progress=True)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     ok = sum(r["status"] == STATUS_OK for _, r in rows)
     print(f"graded {len(rows)} submissions ({ok} ok) in {time.monotonic() - start:.1f} s -> {out / 'grades.csv'}")
     return 0
@@ -366,3 +411,4 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sandbox", choices=["auto", "bwrap", "uid", "none"], default="auto",
                    help="where student code runs (default: bubblewrap, refusing if it cannot be used)")
     p.add_argument("--no-sandbox", action="store_true", help="same as --sandbox none (see what it gives up)")
+    p.add_argument("--only", metavar="FILE", help="regrade this one file of the folder; every other row stays")

@@ -101,8 +101,8 @@ def build(out: Path) -> Path:
 SOLUTION_BLOCK = re.compile(r"^\s*# BEGIN SOLUTION.*?$(.*?)^\s*# END SOLUTION", re.S | re.M)
 
 
-def master_parts(master: Path) -> tuple[set[str], set[str]]:
-    """(solution lines, hidden-test lines) of a master: lines that appear nowhere else in it."""
+def _raw_parts(master: Path) -> tuple[set[str], set[str], set[str]]:
+    """(solution lines, hidden-test lines, every other code line) of a master."""
     nb = nbformat.read(master, as_version=4)
     solution, hidden, public = set(), set(), set()
     for cell in nb.cells:
@@ -117,8 +117,26 @@ def master_parts(master: Path) -> tuple[set[str], set[str]]:
         solution.update(line.split("# SOLUTION")[0].strip() for line in source.splitlines()
                         if line.rstrip().endswith("# SOLUTION"))
         public.update(line.strip() for line in SOLUTION_BLOCK.sub("", source).splitlines())
-    meaningful = lambda lines: {l for l in lines - public if len(l) > 8 and not l.startswith("#")}
-    return meaningful(solution), meaningful(hidden)
+    return solution, hidden, public
+
+
+def _meaningful(lines: set[str], public: set[str]) -> set[str]:
+    return {l for l in lines - public if len(l) > 8 and not l.startswith("#")}
+
+
+def master_parts(master: Path) -> tuple[set[str], set[str]]:
+    """(solution lines, hidden-test lines) of a master: lines that appear nowhere else in it."""
+    solution, hidden, public = _raw_parts(master)
+    return _meaningful(solution, public), _meaningful(hidden, public)
+
+
+def private_lines() -> tuple[set[str], set[str]]:
+    """(solution lines, hidden-test lines) of all masters, without the lines any master shows students
+    (`MODEL_ID,` is a solution line in one notebook and set-up code in another)."""
+    parts = [_raw_parts(m) for m in paths.masters()]
+    public = set().union(*(p[2] for p in parts))
+    return (_meaningful(set().union(*(p[0] for p in parts)), public),
+            _meaningful(set().union(*(p[1] for p in parts)), public))
 
 
 def _texts(folder: Path):
@@ -139,11 +157,7 @@ def find_leaks(folder: Path, instructor_repo: str | None = None) -> list[str]:
     """Everything in `folder` (a student release or repository) that must stay private: solution lines and
     hidden tests of any master, autograder files, sample submissions, notebook outputs, the instructor
     repository's name. An empty list means the folder can be published."""
-    solution, hidden = set(), set()
-    for master in paths.masters():
-        s, h = master_parts(master)
-        solution |= s
-        hidden |= h
+    solution, hidden = private_lines()
     hidden_names = set(re.findall(r"def (test_\w+)", "\n".join(hidden)))
     samples = {p.read_bytes() for p in (paths.REPO / "tests" / "submissions").glob("*") if p.is_file()}
     instructor_repo = instructor_repo or colab.config().get("instructor_repo", "")

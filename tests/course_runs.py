@@ -49,6 +49,27 @@ def _grade_release() -> dict:
         return {row["file"]: row for row in csv.DictReader((out / "grades.csv").open(encoding="utf-8"))}
 
 
+def _grade_samples() -> dict:
+    """The batch grader over tests/submissions/ (2 workers, 40 s time limit), as the README's grade command."""
+    import subprocess
+    import sys
+    import tempfile
+
+    out = (SHARED_DIR or Path(tempfile.mkdtemp(prefix="graded-samples-"))) / "graded-samples"
+    pth_before = sorted(str(p) for p in Path(sys.prefix).rglob("*.pth"))
+    done = subprocess.run([sys.executable, "-m", "bertcourse", "grade", str(paths.REPO / "tests" / "submissions"),
+                           "--out", str(out), "--workers", "2", "--timeout", "40"], cwd=paths.REPO,
+                          env=release.offline_env(out), capture_output=True, text=True, timeout=900)
+    return {"out": str(out), "returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr[-5000:],
+            "pth_before": pth_before,
+            "csv": (out / "grades.csv").read_text(encoding="utf-8") if (out / "grades.csv").exists() else ""}
+
+
+def graded_samples() -> dict:
+    """The sample submissions graded once per session (shared by test_batch_grading and test_report)."""
+    return _shared("graded-samples", _grade_samples)
+
+
 def release_grades() -> dict:
     """{file: grades.csv row} for `<name>.ipynb` (the solution) and `<name>.student.ipynb`, once per session."""
     return _shared("release-grades", _grade_release)

@@ -65,8 +65,9 @@ def test_no_student_facing_file_names_the_instructor_repository(student_repo):
         if path.is_file():
             text = path.read_text(errors="replace")
             assert cfg["instructor_repo"] not in text, path
-            for url in re.findall(r"github(?:usercontent)?\.com/(?:github/)?([\w.-]+/[\w.-]+)", text):
-                assert url == cfg["student_repo"], f"{path} links to {url}"
+            for repo in re.findall(r"(?:colab\.research\.google\.com/github|raw\.githubusercontent\.com)/"
+                                   r"([\w.-]+/[\w.-]+)", text):
+                assert repo == cfg["student_repo"], f"{path} opens or downloads from {repo}"
 
 
 def test_workflows_are_valid_and_run_the_readme_commands():
