@@ -70,7 +70,9 @@ def main() -> int:
     from transformers import AutoTokenizer
 
     datasets.disable_progress_bars()
+    datasets.disable_caching()  # each order computes its maps afresh, as a first run in Colab does
     tokenizer = AutoTokenizer.from_pretrained(str(paths.TINY_BERT))
+    tokenizer.model_max_length = 10**6  # no "longer than the maximum" warning: lengths are measured on purpose
     template = " I give it a score of [MASK] out of 5."
     with tempfile.TemporaryDirectory(prefix="data-prep-") as tmp:
         data = build(Path(tmp), args.scale)

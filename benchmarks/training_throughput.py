@@ -95,7 +95,7 @@ def make_batch(task: str, batch_lengths: list[int], pad_to: int, device):
 def autocast_dtype(device) -> torch.dtype | None:
     if device.type != "cuda":
         return None
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.bfloat16 if torch.cuda.is_bf16_supported(including_emulation=False) else torch.float16
 
 
 def time_steps(model, batches, device, dtype) -> list[float]:

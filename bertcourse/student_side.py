@@ -122,29 +122,27 @@ def _make_folder(job: str, spec: dict) -> Path:
     return folder
 
 
+# Cache paths the HuggingFace libraries compute once, at import: module -> attribute -> folder below the cache
+_CACHE_PATHS = {
+    "datasets.config": {"HF_CACHE_HOME": "", "HF_DATASETS_CACHE": "datasets", "HF_MODULES_CACHE": "modules",
+                        "DOWNLOADED_DATASETS_PATH": "datasets/downloads",
+                        "EXTRACTED_DATASETS_PATH": "datasets/downloads/extracted"},
+    "evaluate.config": {"HF_CACHE_HOME": "", "HF_EVALUATE_CACHE": "evaluate", "HF_METRICS_CACHE": "metrics",
+                        "HF_MODULES_CACHE": "modules", "DOWNLOADED_EVALUATE_PATH": "evaluate/downloads",
+                        "EXTRACTED_EVALUATE_PATH": "evaluate/downloads/extracted"},
+    "huggingface_hub.constants": {"HF_HOME": "", "HF_HUB_CACHE": "hub"},
+}
+
+
 def point_caches(folder: Path) -> None:
-    """HuggingFace caches under `folder`. `datasets`, `evaluate` and `huggingface_hub` read their cache paths once, at
-    import (in the zygote, before the job existed): set the variables and the values they already read."""
+    """HuggingFace caches under `folder`. The libraries read their cache paths once, at import (in the zygote,
+    before the job existed): set the variables and the values they already read (keeping str or Path)."""
     os.environ.update({"HF_HOME": str(folder), "HF_DATASETS_CACHE": str(folder / "datasets")})
-    datasets_config = sys.modules.get("datasets.config")
-    if datasets_config is not None:
-        datasets_config.HF_CACHE_HOME = str(folder)
-        datasets_config.HF_DATASETS_CACHE = folder / "datasets"
-        datasets_config.HF_MODULES_CACHE = folder / "modules"
-        datasets_config.DOWNLOADED_DATASETS_PATH = folder / "datasets" / "downloads"
-        datasets_config.EXTRACTED_DATASETS_PATH = folder / "datasets" / "downloads" / "extracted"
-    evaluate_config = sys.modules.get("evaluate.config")
-    if evaluate_config is not None:
-        evaluate_config.HF_CACHE_HOME = str(folder)
-        evaluate_config.HF_EVALUATE_CACHE = folder / "evaluate"
-        evaluate_config.HF_METRICS_CACHE = folder / "metrics"
-        evaluate_config.HF_MODULES_CACHE = folder / "modules"
-        evaluate_config.DOWNLOADED_EVALUATE_PATH = folder / "evaluate" / "downloads"
-        evaluate_config.EXTRACTED_EVALUATE_PATH = folder / "evaluate" / "downloads" / "extracted"
-    hub = sys.modules.get("huggingface_hub.constants")
-    if hub is not None:
-        hub.HF_HOME = str(folder)
-        hub.HF_HUB_CACHE = str(folder / "hub")
+    for module_name, attributes in _CACHE_PATHS.items():
+        module = sys.modules.get(module_name)
+        for attribute, below in attributes.items() if module is not None else ():
+            path = folder / below if below else folder
+            setattr(module, attribute, path if isinstance(getattr(module, attribute, None), Path) else str(path))
 
 
 def _set_limits(limits: dict) -> None:

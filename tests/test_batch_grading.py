@@ -157,11 +157,11 @@ def test_a_forged_cache_entry_is_not_trusted(graded, tmp_path):
         stored = json.loads(path.read_text())
         result = json.loads(stored["result"])
         if result.get("status") == "ok" and sum(result["questions"].values()) == 0:
-            assert results.get(path.stem, samples.FULL1) == result  # it verifies as written by the grader
+            assert results.get(path.stem, None) == result  # it verifies as written by the grader
             result["questions"] = dict(samples.FULL1)
             stored["result"] = json.dumps(result, sort_keys=True)
             path.write_text(json.dumps(stored))
-            assert results.get(path.stem, samples.FULL1) is None, "a forged result was accepted"
+            assert results.get(path.stem, None) is None, "a forged result was accepted"
             forged += 1
     assert forged > 3
 
