@@ -54,7 +54,8 @@ ACTIONS = [
     ("is fixing a bike", "is fixing something"),
 ]
 PLACES = ["in the park", "at home", "in the city", "near the river", "at the office", "in the garden"]
-NEUTRAL_EXTRAS = ["because it is raining", "for a competition", "with a famous friend", "to earn money", "after a long day"]
+NEUTRAL_EXTRAS = ["probably because it is raining", "probably for a competition", "probably with a famous friend",
+                  "probably to earn money", "probably after a long day"]  # "probably": a cue as clear as "not"
 
 # ---------------------------------------------------------------- CoNLL-2003 (IOB2)
 NER_LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
@@ -307,6 +308,8 @@ def build_tiny_bert(tokenizer, out: Path) -> None:
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=128, max_position_embeddings=MAX_LENGTH)
     model = BertForMaskedLM(config)
+    with torch.no_grad():  # segment ids start out meaning nothing (random ones drown a pair's cues in noise for
+        model.bert.embeddings.token_type_embeddings.weight.zero_()  # a model this small); fine-tuning learns them
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     _pin_max_length(out)

@@ -262,6 +262,8 @@ def test_nb2_learns_and_metrics_agree():
     assert values["eval_accuracy"] >= 0.5, f"eval accuracy {values['eval_accuracy']:.3f} (chance 0.2)"
     # the Trainer's compute_metrics after the last epoch and evaluate's accuracy on the same rows: same number
     assert abs(values["eval_acc"][-1] - values["eval_accuracy"]) < 1e-9
+    # evaluate's Evaluator, given the saved model's folder, scores the same rows the same
+    assert abs(values["evaluator_results"]["accuracy"] - values["eval_accuracy"]) < 1e-9
     assert len(values["eval_acc"]) == len(values["train_loss"]) == 3, "one log entry per epoch"
     print(f"{NB2}: offline run {seconds:.0f} s, eval accuracy {values['eval_accuracy']:.3f}")
 
