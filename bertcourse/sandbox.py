@@ -171,14 +171,16 @@ class Sandbox:
                  (str(paths.REPO / "bertcourse"), "/course/code/bertcourse")]
         binds += [(str(folder), f"/course/{name}") for name, folder in self.course_files.items()]
         command = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                   "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+                   "--die-with-parent", "--new-session", "--hostname", "sandbox",
+                   # mounted first, so that binds below them (a checkout or venv under /tmp) land on top
+                   "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         for top in ("bin", "lib", "lib64", "sbin"):
             target = Path("/" + top)
             if target.is_symlink():
                 command += ["--symlink", os.readlink(target), str(target)]
             elif target.is_dir():
                 binds.append((str(target), str(target)))
-        made = {"/"}
+        made = {"/", "/proc", "/dev", "/tmp"}
         for source, target in binds:
             for parent in reversed(Path(target).parents):  # traversable by the job uids (bwrap copies modes)
                 if str(parent) not in made:
@@ -186,8 +188,7 @@ class Sandbox:
                     command += ["--perms", "0755", "--dir", str(parent)]
             command += ["--ro-bind", source, target]
             made.add(target)
-        command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-                    "--perms", "1733", "--size", str(jobs_mb * 1024 * 1024), "--tmpfs", "/jobs",
+        command += ["--perms", "1733", "--size", str(jobs_mb * 1024 * 1024), "--tmpfs", "/jobs",
                     "--setenv", "PYTHONPATH", "/course/code", "--chdir", "/",
                     "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
                     str(prefix / "bin" / "python"), "-m", "bertcourse.zygote", str(fd)]

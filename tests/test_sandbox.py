@@ -150,3 +150,19 @@ def test_uid_sandbox_needs_root_and_a_python_other_users_can_read():
         except SandboxUnavailable as error:
             assert "not readable by other users" in str(error)
     assert choose("none") == "none"
+
+
+def test_a_python_under_tmp_still_starts_the_sandbox(tmp_path):
+    """The sandbox mounts a fresh /tmp; a checkout or venv that lives under /tmp (a fresh clone there) must still
+    be visible inside it. The venv is reached through a link under tmp_path, so sys.prefix is a /tmp path."""
+    import subprocess
+    import sys
+
+    (tmp_path / "venv").symlink_to(sys.prefix)
+    python = tmp_path / "venv" / "bin" / "python"
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); from bertcourse import paths\n"
+              "from bertcourse.sandbox import Sandbox\n"
+              "box = Sandbox('bwrap', {'course': paths.SOLUTIONS}); box.wait_ready(); box.close(); print(sys.prefix)")
+    done = subprocess.run([str(python), "-c", script, str(paths.REPO)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == str(tmp_path / "venv")
