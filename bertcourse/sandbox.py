@@ -4,10 +4,10 @@
          its own PID, network, IPC, UTS and mount namespaces (no network at all), a read-only view of the
          system libraries, the Python installation and the course's fixtures, nothing of the repository
          (no masters, no autograder tests), of the grades, the results cache or the grader's files; jobs live
-         on a size-capped tmpfs. Every submission runs as a user id of its own (folder mode 0700, so jobs
-         cannot see each other), with limits on memory, processes, file size, open files and CPU time; when
-         it ends, every process of that uid is killed. `--die-with-parent` ends the whole sandbox with the
-         grader.
+         on a size-capped tmpfs. Every submission runs as a user id of its own, held by no other live job
+         on the machine (folder mode 0700, so jobs cannot see each other), with limits on memory, processes,
+         file size, open files and CPU time; when it ends, every process of that uid is killed.
+         `--die-with-parent` ends the whole sandbox with the grader.
   uid    Root, but no usable bubblewrap (a Gradescope container): the same per-submission uid and limits,
          without namespaces. The container is the outer wall; run_autograder makes the hidden tests and
          results readable by root only.
@@ -23,6 +23,7 @@ from the other submissions.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
 import secrets
@@ -40,6 +41,9 @@ from .channel import Channel
 KINDS = ("bwrap", "uid", "none")
 UID_BASE = 160000  # job uids: UID_BASE + n, unused by the system
 UID_SPAN = 20000
+# Root-only folder of one lock per job uid in use on this machine: two batches at once (or the test suite's two
+# workers) never hand the same uid to two live jobs, which would share a process limit and, in uid mode, signals.
+UID_LOCKS = (Path("/run") if Path("/run").is_dir() else Path(tempfile.gettempdir())) / "bertcourse-job-uids"
 GIVES_UP = {
     "uid": "no namespaces: a submission can see the machine's processes and network, and read every "
            "world-readable file",
@@ -107,6 +111,34 @@ class Job:
     id: str
     uid: int | None
     pid: int
+    uid_lock: int | None = None  # the fd whose lock keeps `uid` this job's alone
+
+
+class JobUids:
+    """Hands out job uids that no other live job on this machine holds, by a lock file per uid."""
+
+    def __init__(self, folder: Path = UID_LOCKS):
+        self.folder = folder
+        self._next = itertools.count(secrets.randbelow(UID_SPAN))
+
+    def claim(self) -> tuple[int, int]:
+        """(uid, lock fd); the uid stays this caller's until `release(fd)` (or the process ends)."""
+        self.folder.mkdir(mode=0o700, exist_ok=True)
+        if self.folder.stat().st_uid != os.geteuid() or self.folder.stat().st_mode & 0o077:
+            raise SandboxUnavailable(f"{self.folder} must be a folder only this user can open (remove it)")
+        for _ in range(UID_SPAN):
+            uid = UID_BASE + next(self._next) % UID_SPAN
+            fd = os.open(self.folder / str(uid), os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return uid, fd
+            except BlockingIOError:
+                os.close(fd)
+        raise SandboxUnavailable(f"all {UID_SPAN} job uids are in use on this machine")
+
+    @staticmethod
+    def release(fd: int) -> None:
+        os.close(fd)
 
 
 class Sandbox:
@@ -115,7 +147,7 @@ class Sandbox:
     def __init__(self, kind: str, course_files: dict[str, Path], jobs_mb: int = 4096):
         self.kind = kind
         self.course_files = course_files  # assignment name -> folder of its fixtures (offline/, metrics/)
-        self._jobs = itertools.count()
+        self._uids = JobUids()
         self._scratch = Path(tempfile.mkdtemp(prefix="bertcourse-sandbox-"))
         control, theirs = socket.socketpair()
         if kind == "bwrap":
@@ -199,17 +231,25 @@ class Sandbox:
         """Fork a job process for one submission, talking to the grader on `sock` (its end is handed over)."""
         self.wait_ready()
         job_id = secrets.token_hex(8)
-        uid = UID_BASE + next(self._jobs) % UID_SPAN if self.kind in ("bwrap", "uid") else None
-        self.control.send({"op": "start", "job": job_id, "uid": uid, "spec": spec}, fds=[sock.fileno()])
-        answer = self.control.receive(timeout=60)
-        if not answer.get("ok"):
-            raise RuntimeError(f"the sandbox refused a job: {answer.get('error')}")
-        return Job(job_id, uid, int(answer["pid"]))
+        uid, lock = self._uids.claim() if self.kind in ("bwrap", "uid") else (None, None)
+        try:
+            self.control.send({"op": "start", "job": job_id, "uid": uid, "spec": spec}, fds=[sock.fileno()])
+            answer = self.control.receive(timeout=60)
+            if not answer.get("ok"):
+                raise RuntimeError(f"the sandbox refused a job: {answer.get('error')}")
+        except BaseException:
+            if lock is not None:
+                JobUids.release(lock)
+            raise
+        return Job(job_id, uid, int(answer["pid"]), lock)
 
     def end_job(self, job: Job) -> str:
         """Kill everything the job started and delete its folder; returns the tail of its output."""
         self.control.send({"op": "end", "job": job.id, "uid": job.uid, "pid": job.pid})
-        return str(self.control.receive(timeout=60).get("log_tail", ""))
+        tail = str(self.control.receive(timeout=60).get("log_tail", ""))
+        if job.uid_lock is not None:  # only now that every process of the uid is gone (else kept till we exit)
+            JobUids.release(job.uid_lock)
+        return tail
 
     def close(self) -> None:
         try:

@@ -15,7 +15,7 @@ import pytest
 
 from bertcourse import paths, plain
 from bertcourse.channel import Channel, ChannelClosed
-from bertcourse.sandbox import Sandbox, SandboxUnavailable, bwrap_usable, choose
+from bertcourse.sandbox import UID_BASE, JobUids, Sandbox, SandboxUnavailable, bwrap_usable, choose
 
 pytestmark = pytest.mark.skipif(bwrap_usable() is not None or os.geteuid() != 0,
                                 reason=f"needs root and bubblewrap ({bwrap_usable()}); `make test` installs it")
@@ -166,3 +166,22 @@ def test_a_python_under_tmp_still_starts_the_sandbox(tmp_path):
     done = subprocess.run([str(python), "-c", script, str(paths.REPO)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == str(tmp_path / "venv")
+
+
+def test_two_batches_at_once_never_share_a_job_uid(tmp_path):
+    """A uid shares its process limit (and, in uid mode, its signals) across the machine: two graders running at
+    once (a second `make grade`, the suite's other worker) must never give the same uid to two live jobs."""
+    import itertools
+
+    first, second = JobUids(tmp_path / "uids"), JobUids(tmp_path / "uids")
+    first._next, second._next = itertools.count(0), itertools.count(0)  # the worst case: the same starting point
+    claims = [pool.claim() for pool in (first, second) for _ in range(5)]
+    uids = [uid for uid, _ in claims]
+    assert len(set(uids)) == 10 and all(uid >= UID_BASE for uid in uids)
+    JobUids.release(claims[0][1])
+    second._next = itertools.count(0)
+    uid, lock = second.claim()
+    assert uid == claims[0][0], "a released uid can be used again"
+    JobUids.release(lock)
+    for _, fd in claims[1:]:
+        JobUids.release(fd)
