@@ -14,7 +14,6 @@ The grading benchmark builds its batches with the same functions.
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import re

@@ -8,7 +8,6 @@ the release instead of GitHub; pip finds the pinned packages already installed, 
 from __future__ import annotations
 
 import nbformat
-import pytest
 
 from bertcourse import colab, paths
 from bertcourse.execute import execute_notebook, outputs_text

@@ -10,7 +10,6 @@ both agree."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import filecmp
 import re
 from pathlib import Path
 
 import nbformat
-import pytest
 
 from bertcourse import paths, publish, release
 
