@@ -15,6 +15,11 @@ How one submission is graded (threat model: students control their submission's 
      data that comes back. Points, expected values and verdicts exist only on this side.
   4. The job's processes are killed (all processes of its uid), its folder deleted; this process writes the
      signed result (bertcourse/cache.py), the CSV and the feedback (bertcourse/outputs.py).
+  5. With 2+ workers, submissions share the machine's CPU and memory: a neighbour that floods them (many
+     processes, each in a session and so a scheduling group of its own) can make an honest notebook run out
+     of time. So a result that hit a limit (a timeout, a dead process, a test case cut short) while another
+     submission was being graded is not final: the submission is graded again alone, after the others, and
+     that grading is its row. Grades never depend on what was graded beside them.
 What a submission can do: use its own CPU time, memory and disk within the limits and the time limit, and
 return whatever values it likes from its functions (that is its answer). What it cannot do: read the hidden
 tests, the masters, other submissions, the results or the grades; change a verdict; outlive its job; affect
@@ -148,6 +153,9 @@ def _trusted_child(sock: socket.socket, result_fd: int, target: assignment.Assig
     """Body of the forked grading process: runs the tests, writes the result to `result_fd`, never returns."""
     code = 1
     try:
+        import gc
+
+        gc.freeze()  # garbage inherited from the parent is never finalized here: it could close reused fds
         for fd in os.listdir("/proc/self/fd"):  # other jobs' sockets and the sandbox's control socket
             if int(fd) > 2 and int(fd) not in keep_fds:
                 try:
@@ -179,11 +187,36 @@ class Running:
     fd: int
     started: float
     chunks: list[bytes] = field(default_factory=list)
+    shared: bool = False  # another submission was being graded during some of this one's grading
+
+
+def hit_a_limit(result: dict) -> bool:
+    """Whether the result may depend on the machine's load: the notebook ran out of time or died, or a test
+    case was cut short (out of time, its process gone)."""
+    return result.get("status") != STATUS_OK or any(t.get("cut_short") for t in result.get("tests", []))
 
 
 def grade_pending(pending: list[Entry], assignments: dict, sandbox, workers: int, timeout: float, memory_mb: int,
                   on_result) -> None:
-    """Grade every entry of `pending` with `workers` in parallel; `on_result(entry, result)` for each."""
+    """Grade every entry of `pending` with `workers` in parallel; `on_result(entry, result)` for each. A
+    result that hit a limit while the machine was shared is replaced by a grading of that entry alone."""
+    again: list[Entry] = []
+
+    def finished(run: Running, result: dict) -> None:
+        if run.shared and hit_a_limit(result):
+            again.append(run.entry)
+        else:
+            on_result(run.entry, result)
+
+    _grade_in_parallel(pending, assignments, sandbox, workers, timeout, memory_mb, finished)
+    for entry in again:  # one at a time, nothing else running: these results are final
+        _grade_in_parallel([entry], assignments, sandbox, 1, timeout, memory_mb,
+                           lambda run, result: on_result(run.entry, dict(result, graded_alone=True)))
+
+
+def _grade_in_parallel(pending: list[Entry], assignments: dict, sandbox, workers: int, timeout: float,
+                       memory_mb: int, finished) -> None:
+    """Grade `pending` with up to `workers` at once; `finished(run, result)` for each."""
     selector = selectors.DefaultSelector()
     running: dict[int, Running] = {}
     queue = list(pending)
@@ -197,7 +230,8 @@ def grade_pending(pending: list[Entry], assignments: dict, sandbox, workers: int
             except Exception as error:  # noqa: BLE001 - the sandbox refused: a row, not a crash
                 mine.close()
                 theirs.close()
-                on_result(entry, error_result(entry.notebook, f"error: the sandbox could not start ({error})"))
+                finished(Running(entry, None, 0, -1, time.monotonic(), shared=bool(running)),
+                         error_result(entry.notebook, f"error: the sandbox could not start ({error})"))
                 continue
             theirs.close()
             read_fd, write_fd = os.pipe()
@@ -210,7 +244,9 @@ def grade_pending(pending: list[Entry], assignments: dict, sandbox, workers: int
             mine.close()
             os.close(write_fd)
             os.set_blocking(read_fd, False)
-            running[read_fd] = Running(entry, job, pid, read_fd, started)
+            for other in running.values():
+                other.shared = True
+            running[read_fd] = Running(entry, job, pid, read_fd, started, shared=bool(running))
             selector.register(read_fd, selectors.EVENT_READ)
         for key, _ in selector.select(timeout=0.2):
             run = running[key.fd]
@@ -221,13 +257,14 @@ def grade_pending(pending: list[Entry], assignments: dict, sandbox, workers: int
             if data:
                 run.chunks.append(data)
                 continue
-            _finish(run, selector, running, sandbox, on_result, timed_out=False)
+            _finish(run, selector, running, sandbox, finished, timed_out=False)
         now = time.monotonic()
         for run in [r for r in running.values() if now - r.started > timeout + 5]:
-            _finish(run, selector, running, sandbox, on_result, timed_out=True)
+            _finish(run, selector, running, sandbox, finished, timed_out=True)
+    selector.close()  # now, not when a collection frees it: that might close a reused fd in a grading child
 
 
-def _finish(run: Running, selector, running: dict, sandbox, on_result, timed_out: bool) -> None:
+def _finish(run: Running, selector, running: dict, sandbox, finished, timed_out: bool) -> None:
     selector.unregister(run.fd)
     os.close(run.fd)
     del running[run.fd]
@@ -257,7 +294,7 @@ def _finish(run: Running, selector, running: dict, sandbox, on_result, timed_out
     if result["status"] != STATUS_OK:
         result["log_tail"] = outputs.safe_text(log_tail, 3000)
     result["seconds"] = round(seconds, 2)
-    on_result(run.entry, result)
+    finished(run, result)
 
 
 # ------------------------------------------------------------------ the batch
@@ -310,7 +347,9 @@ def grade_batch(submissions_dir: Path, out: Path, workers: int, timeout: float, 
             results[entry.key] = result
             results_cache.put(entry.key, result)
             counts[result["status"].split(":")[0] if result["status"].split(":")[0] in counts else "error"] += 1
-            line = f"  {outputs.display_name(entry.file)}: {result['status']} ({result.get('seconds', 0):.1f} s)"
+            alone = ", graded again alone: it hit a limit beside another submission"
+            line = (f"  {outputs.display_name(entry.file)}: {result['status']} ({result.get('seconds', 0):.1f} s"
+                    f"{alone if result.get('graded_alone') else ''})")
             if bar is None:
                 log(line)
             else:

@@ -10,7 +10,9 @@ nothing the student defined runs here: a patched builtin, an `__eq__` that alway
 object or a rewritten results file in the sandbox has nothing to act on.
 
 Each test case gets its own test process (a fork of the finished notebook): a case that hangs or kills its
-process costs that case only. Messages of hidden tests never leave this module.
+process costs that case only. A case that failed that way (out of time, its process gone) is marked
+`cut_short`: that verdict depends on the machine as well as on the answer, so the batch grader confirms it
+(bertcourse/batch.py). Messages of hidden tests never leave this module.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class _TestProcess:
         self.pid = int(answer.get("pid", 0))
         self.channel = Channel(socket.socket(fileno=fds[0]))
         self.broken = False
+        self.cut_short = False  # ran out of time or lost its process: a verdict about the machine too
 
     def _left(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
@@ -58,10 +61,10 @@ class _TestProcess:
             self.channel.send(message)
             return self.channel.receive(timeout=self._left() + 2)
         except ChannelTimeout:
-            self.broken = True
+            self.broken = self.cut_short = True
             raise StudentError(f"{what} did not finish in time") from None
         except (ChannelClosed, OSError):
-            self.broken = True
+            self.broken = self.cut_short = True
             raise StudentError(f"{what} stopped the notebook's process (os._exit, a crash or the memory limit)") from None
         except ValueError as error:
             self.broken = True
@@ -92,6 +95,8 @@ class RemoteFunction:
         if not answer.get("ok"):
             error = answer.get("error") if isinstance(answer.get("error"), dict) else {}
             kind, text = str(error.get("type", "Error"))[:100], str(error.get("message", ""))[:2000]
+            if kind == "TimeoutError" and text.startswith("did not return within"):  # the sandbox's own deadline
+                self._process.cut_short = True
             raise StudentError(f"{what} raised {kind}: {text}" if kind != "TimeoutError" else f"{what} {text}")
         try:
             return plain.decode(answer.get("value"))
@@ -152,22 +157,23 @@ class Namespace(Mapping):
         return 0
 
 
-def _run_case(main: Channel, test_file, case, deadline: float, case_seconds: float) -> tuple[bool, str]:
-    """(passed, message) of one otter test case, in a fresh test process, with otter's message format."""
+def _run_case(main: Channel, test_file, case, deadline: float, case_seconds: float) -> tuple[bool, str, bool]:
+    """(passed, message, cut_short) of one otter test case, in a fresh test process, with otter's message
+    format; cut_short: it failed because time ran out or a process was lost, not on what an answer was."""
     try:
         process = _TestProcess(main, min(deadline, time.monotonic() + case_seconds))
     except StudentError as error:
-        return False, f"❌ Test case failed\n{error}"
+        return False, f"❌ Test case failed\n{error}", True
     except (ChannelClosed, ChannelTimeout, OSError, ValueError):
-        return False, "❌ Test case failed\nthe notebook's process was no longer running"
+        return False, "❌ Test case failed\nthe notebook's process was no longer running", True
     try:
         case.body.call_func(Namespace(process))
-        return True, "✅ Test case passed"
+        return True, "✅ Test case passed", False
     except Exception as error:  # noqa: BLE001 - any failure of the test is a failed test, as in otter
         try:
-            return False, "❌ Test case failed\n" + test_file._generate_error_message(error)
+            return False, "❌ Test case failed\n" + test_file._generate_error_message(error), process.cut_short
         except Exception:  # noqa: BLE001 - otter's message needs the test's own frame
-            return False, f"❌ Test case failed\n{type(error).__name__}: {error}"
+            return False, f"❌ Test case failed\n{type(error).__name__}: {error}", process.cut_short
     finally:
         process.close()
 
@@ -191,11 +197,13 @@ def grade(main: Channel, test_files: list[Path], deadline: float, timeout: float
         test_file = ExceptionTestFile.from_file(str(path))
         test_file.test_case_results = []
         for case in test_file.test_cases:
-            passed, message = _run_case(main, test_file, case, deadline, max(5.0, timeout * CASE_SHARE))
+            passed, message, cut_short = _run_case(main, test_file, case, deadline, max(5.0, timeout * CASE_SHARE))
             test_file.test_case_results.append(TestCaseResult(test_case=case, message=message, passed=passed))
             result["tests"].append({"question": test_file.name, "name": case.name, "hidden": bool(case.hidden),
                                     "points": float(case.points or 0.0), "passed": passed,
                                     "message": "" if case.hidden or passed else message})
+            if cut_short:
+                result["tests"][-1]["cut_short"] = True
         result["questions"][test_file.name] = float(test_file.score)
         result["possible"][test_file.name] = float(test_file.possible)
         if time.monotonic() > deadline:

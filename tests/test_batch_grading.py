@@ -188,3 +188,36 @@ def test_plain_otter_run_agrees_on_honest_submissions(graded, sample):
     _, rows, _, _, _ = graded
     result = otter_run(samples.FOLDER / sample, ZIP, timeout=300)
     assert [result.questions[q] for q in samples.Q1] == [float(rows[sample][q]) for q in samples.Q1]
+
+
+# Forty processes that spin until the job ends, each in a session (so a scheduling group) of its own: without
+# protection, a neighbour graded beside this gets a fortieth of the CPU and runs out of time.
+CPU_FLOOD = ("import os, time\nfor _ in range(40):\n    if os.fork() == 0:\n        os.setsid()\n"
+             "        while True:\n            pass\n"
+             "time.sleep(600)\n")
+
+
+def test_a_neighbour_flooding_the_cpu_changes_no_grade(tmp_path):
+    """One core, two workers: honest notebooks graded beside the flood would time out. A result that hit a limit
+    while the machine was shared is graded again alone, so the rows are what each notebook earns on its own."""
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    (folder / "a_flood_nb1_zero_shot.ipynb").write_bytes(samples.as_bytes(samples.with_cell(samples.student(),
+                                                                                            CPU_FLOOD)))
+    for copy in range(3):
+        honest = samples.perfect()
+        honest.metadata["copy"] = copy  # distinct bytes: graded three times, not once
+        (folder / f"b_honest{copy}_nb1_zero_shot.ipynb").write_bytes(samples.as_bytes(honest))
+    out = tmp_path / "out"
+    core = min(os.sched_getaffinity(0))
+    done = subprocess.run([sys.executable, "-m", "bertcourse", "grade", str(folder), "--out", str(out),
+                           "--workers", "2", "--timeout", "20"], cwd=paths.REPO, env=offline_env(out),
+                          capture_output=True, text=True, timeout=600,
+                          preexec_fn=lambda: os.sched_setaffinity(0, {core}))  # the flood and its neighbour share it
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    rows = read_rows(out)
+    assert rows["a_flood_nb1_zero_shot.ipynb"]["status"] == "timeout"
+    for copy in range(3):
+        row = rows[f"b_honest{copy}_nb1_zero_shot.ipynb"]
+        assert (row["status"], row["total"]) == ("ok", "10"), row
+    assert "graded again alone" in done.stdout, done.stdout
