@@ -202,21 +202,21 @@ def grade_pending(pending: list[Entry], assignments: dict, sandbox, workers: int
     result that hit a limit while the machine was shared is replaced by a grading of that entry alone."""
     again: list[Entry] = []
 
-    def finished(run: Running, result: dict) -> None:
-        if run.shared and hit_a_limit(result):
-            again.append(run.entry)
+    def finished(entry: Entry, shared: bool, result: dict) -> None:
+        if shared and hit_a_limit(result):
+            again.append(entry)
         else:
-            on_result(run.entry, result)
+            on_result(entry, result)
 
     _grade_in_parallel(pending, assignments, sandbox, workers, timeout, memory_mb, finished)
-    for entry in again:  # one at a time, nothing else running: these results are final
-        _grade_in_parallel([entry], assignments, sandbox, 1, timeout, memory_mb,
-                           lambda run, result: on_result(run.entry, dict(result, graded_alone=True)))
+    # one worker: one at a time, nothing else running, so these results are final
+    _grade_in_parallel(again, assignments, sandbox, 1, timeout, memory_mb,
+                       lambda entry, _, result: on_result(entry, dict(result, graded_alone=True)))
 
 
 def _grade_in_parallel(pending: list[Entry], assignments: dict, sandbox, workers: int, timeout: float,
                        memory_mb: int, finished) -> None:
-    """Grade `pending` with up to `workers` at once; `finished(run, result)` for each."""
+    """Grade `pending` with up to `workers` at once; `finished(entry, shared, result)` for each."""
     selector = selectors.DefaultSelector()
     running: dict[int, Running] = {}
     queue = list(pending)
@@ -230,8 +230,8 @@ def _grade_in_parallel(pending: list[Entry], assignments: dict, sandbox, workers
             except Exception as error:  # noqa: BLE001 - the sandbox refused: a row, not a crash
                 mine.close()
                 theirs.close()
-                finished(Running(entry, None, 0, -1, time.monotonic(), shared=bool(running)),
-                         error_result(entry.notebook, f"error: the sandbox could not start ({error})"))
+                finished(entry, bool(running), error_result(entry.notebook,
+                                                            f"error: the sandbox could not start ({error})"))
                 continue
             theirs.close()
             read_fd, write_fd = os.pipe()
@@ -294,7 +294,7 @@ def _finish(run: Running, selector, running: dict, sandbox, finished, timed_out:
     if result["status"] != STATUS_OK:
         result["log_tail"] = outputs.safe_text(log_tail, 3000)
     result["seconds"] = round(seconds, 2)
-    finished(run, result)
+    finished(run.entry, run.shared, result)
 
 
 # ------------------------------------------------------------------ the batch
