@@ -1,17 +1,25 @@
 # One command per job. Everything runs offline on the course's fixtures (see README).
-# The course builds and grades with Python 3.11 (the masters' python_version): otter writes test files in the
-# syntax of the Python that builds them, and 3.12+ f-strings do not compile on 3.11.
-PYTHON ?= python3.11
+# The course builds, tests and grades with Colab's Python, set once in pyproject.toml ([tool.bertcourse] python):
+# students write their answers in that Python, and otter writes test files in the syntax of the Python that builds
+# them. PYTHON is the first interpreter of that version found: on PATH, under pyenv, or the system's.
+PYTHON_VERSION := $(shell sed -n 's/^python = "\([0-9.]*\)".*/\1/p' pyproject.toml)
+ifndef PYTHON
+PYTHON := $(shell for p in python$(PYTHON_VERSION) $$(pyenv root 2>/dev/null)/versions/$(PYTHON_VERSION)*/bin/python$(PYTHON_VERSION) \
+	/usr/bin/python$(PYTHON_VERSION); do "$$p" -c 'import sys; print(sys.executable)' 2>/dev/null && break; done)
+endif
 VENV := .venv
 PY := $(VENV)/bin/python
 
 .PHONY: venv sandbox browser fixtures release publish demo test clean grade
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed-$(PYTHON_VERSION)
 
-$(VENV)/.installed: requirements.txt
-	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. The course builds and grades with Python 3.11;" \
-		"install it, or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
+# The stamp names the Python version: after a change of pyproject's python, the venv is built again.
+$(VENV)/.installed-$(PYTHON_VERSION): requirements.txt
+	@[ -n "$(PYTHON)" ] && command -v $(PYTHON) >/dev/null || { echo "error: no python$(PYTHON_VERSION) found. The course" \
+		"builds and grades with Colab's Python $(PYTHON_VERSION) (pyproject.toml); install it (e.g. pyenv install" \
+		"$(PYTHON_VERSION)), or run make PYTHON=/path/to/python$(PYTHON_VERSION)" >&2; exit 1; }
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt

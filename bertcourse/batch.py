@@ -291,6 +291,10 @@ def _finish(run: Running, selector, running: dict, sandbox, finished, timed_out:
         except ValueError:
             result = error_result(run.entry.notebook, "error: the grader's process for this submission died")
     result["notebook"] = run.entry.notebook
+    for error in result.get("cell_errors") or []:  # which cell, in the student's words (read from the file here)
+        if 1 <= error["cell"] <= len(run.entry.cells):
+            error["first_line"] = next((line.strip() for line in run.entry.cells[error["cell"] - 1].splitlines()
+                                        if line.strip()), "")[:80]
     if result["status"] != STATUS_OK:
         result["log_tail"] = outputs.safe_text(log_tail, 3000)
     result["seconds"] = round(seconds, 2)

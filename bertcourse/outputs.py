@@ -80,6 +80,7 @@ def feedback_markdown(file_name: str, result: dict, assignment) -> str:
     else:
         if result.get("failed_cells"):
             lines.append(f"{result['failed_cells']} code cell(s) raised an error when your notebook ran.")
+            lines += cell_error_lines(result.get("cell_errors") or [])
         for question, points in assignment.questions.items():
             score = min(float(result.get("questions", {}).get(question, 0.0)), points)
             lines += ["", f"## {question}: {score:g} / {points:g}", ""]
@@ -93,6 +94,30 @@ def feedback_markdown(file_name: str, result: dict, assignment) -> str:
                     lines += [f"- `{safe_text(str(test.get('name')), 100)}`: failed", "", "  ```",
                               *("  " + line for line in message.splitlines()), "  ```", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+NO_GPU_HINT = ("Grading runs on a computer without a GPU. Put models and tensors on `device` (the set-up cell "
+               "defines it: the GPU in Colab, the CPU at grading) instead of writing \"cuda\".")
+
+
+def needs_a_gpu(error: dict) -> bool:
+    """Whether a cell's error is PyTorch finding no GPU (a model or tensor placed on "cuda")."""
+    text = f"{error.get('type', '')}: {error.get('message', '')}"
+    return bool(re.search(r"CUDA|cuda|NVIDIA driver", text))
+
+
+def cell_error_lines(errors: list[dict]) -> list[str]:
+    """One line per failed cell (the student's own code and error message), and why a "cuda" cell failed."""
+    lines = []
+    for error in errors:
+        where = f"code cell {error.get('cell')}"
+        if error.get("first_line"):
+            where += f" (`{safe_text(str(error['first_line']), 80).replace('`', chr(39))}`)"
+        message = safe_text(f"{error.get('type', 'Error')}: {error.get('message', '')}", 300).replace("`", "'")
+        lines.append(f"- {where}: {' '.join(message.split())}")
+    if any(needs_a_gpu(error) for error in errors):
+        lines += ["", NO_GPU_HINT]
+    return lines
 
 
 def feedback_name(file_name: str, used: set[str]) -> str:

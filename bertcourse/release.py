@@ -53,16 +53,23 @@ def offline_env(scratch: Path) -> dict[str, str]:
     return env
 
 
-GRADING_PYTHON = (3, 11)  # every master's ASSIGNMENT CONFIG says python_version: "3.11"
+def grading_python() -> tuple[int, ...]:
+    """Colab's Python, the course's one setting (pyproject.toml; read when needed: the Gradescope zip has none)."""
+    return tuple(int(part) for part in colab.config()["python"].split("."))
+
+
+def python_version() -> str:
+    return ".".join(map(str, grading_python()))
 
 
 def check_build_interpreter() -> None:
-    """Refuse to build on another Python: otter unparses the tests with the running interpreter, and on 3.12+
-    that writes nested same-quote f-strings, a SyntaxError on the grading interpreter."""
-    if sys.version_info[:2] != GRADING_PYTHON:
-        want = ".".join(map(str, GRADING_PYTHON))
-        raise SystemExit(f"make release needs Python {want} (the grading interpreter), not {sys.version.split()[0]}: "
-                         f"rebuild the venv with `make clean venv PYTHON=python{want}`")
+    """Refuse to build on another Python: otter unparses the tests with the running interpreter (on 3.12+ it
+    writes nested same-quote f-strings, a SyntaxError before 3.12), and students write their answers in Colab's
+    Python, so the build, the tests and the grading all use that one version."""
+    if sys.version_info[:2] != grading_python():
+        want = python_version()
+        raise SystemExit(f"make release needs Python {want} (Colab's, set in pyproject.toml), not "
+                         f"{sys.version.split()[0]}: rebuild the venv with `make clean venv`")
 
 
 def otter_executable() -> str:
@@ -101,19 +108,20 @@ def grading_spec(master: Path) -> dict:
 
 
 def grading_requirements() -> list[str]:
-    """The pins of requirements.txt a notebook needs at grading, with PyTorch's CPU-only build."""
+    """The pins of requirements.txt a notebook needs at grading. torch stays `torch==X` (no "+cpu"): setup.sh adds
+    PyTorch's CPU index, where `X+cpu` is the higher version, so Gradescope gets the CPU build; a machine that
+    reaches PyPI only (this one, for the simulation) gets PyPI's build of the same version."""
     pins = []
     for line in (paths.REPO / "requirements.txt").read_text().splitlines():
         line = line.split("#")[0].strip()
-        if not line or line.split("==")[0] in NOT_FOR_GRADING:
-            continue
-        pins.append(line + "+cpu" if line.startswith("torch==") and "+" not in line else line)
+        if line and line.split("==")[0] not in NOT_FOR_GRADING:
+            pins.append(line)
     return pins
 
 
 def _environment_yml(pins: list[str]) -> str:
     lines = ["# The grading environment (the same pins as requirements.txt; setup.sh installs those with pip).",
-             "name: bertcourse-grading", "channels:", "  - conda-forge", "dependencies:", "  - python=3.11",
+             "name: bertcourse-grading", "channels:", "  - conda-forge", "dependencies:", f"  - python={python_version()}",
              "  - pip", "  - pip:", f"      - --extra-index-url {TORCH_CPU_INDEX}"]
     return "\n".join(lines + [f"      - {pin}" for pin in pins]) + "\n"
 
@@ -134,6 +142,7 @@ def _deterministic_zip(source_zip: Path, target: Path, extra: dict[str, bytes]) 
         "run_autograder": (GRADESCOPE_FILES / "run_autograder").read_bytes(),
         "requirements.txt": ("\n".join(pins) + "\n").encode(),
         "environment.yml": _environment_yml(pins).encode(),
+        "python-version": f"{python_version()}\n".encode(),  # the Python setup.sh installs
         **_course_package(), **extra})
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as out:
         for name in sorted(entries):
@@ -141,6 +150,26 @@ def _deterministic_zip(source_zip: Path, target: Path, extra: dict[str, bytes]) 
             info.external_attr = (0o755 if name in ("run_autograder", "setup.sh") else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             out.writestr(info, entries[name])
+
+
+def _master_with_course_python(master: Path, folder: Path) -> Path:
+    """A copy of `master` in `folder` whose ASSIGNMENT CONFIG names the course's Python (the masters do not: one
+    setting, in pyproject.toml), beside links to what the master's folder holds (offline/, metrics/)."""
+    nb = nbformat.read(master, as_version=4)
+    config = nb.cells[0]
+    if not config.source.startswith("# ASSIGNMENT CONFIG"):
+        raise RuntimeError(f"{master.name}: the first cell must be the raw ASSIGNMENT CONFIG cell")
+    if "python_version:" in config.source:
+        raise RuntimeError(f"{master.name}: remove python_version from the ASSIGNMENT CONFIG; the course's Python "
+                           "is set once, in pyproject.toml ([tool.bertcourse] python)")
+    config.source = config.source.replace("\n", f'\npython_version: "{python_version()}"\n', 1)
+    folder.mkdir()
+    for item in master.parent.iterdir():
+        if item.suffix != ".ipynb" and not item.name.startswith("."):
+            (folder / item.name).symlink_to(item.resolve())
+    copy = folder / master.name
+    nbformat.write(nb, copy)
+    return copy
 
 
 def zip_path(name: str) -> Path:
@@ -154,10 +183,11 @@ def build_one(master: Path, notebooks_dir: Path = paths.NOTEBOOKS, autograder_di
     name = paths.release_name(master)
     with tempfile.TemporaryDirectory() as tmp:
         dist = Path(tmp) / "dist"
-        cmd = [otter_executable(), "assign", master.name, str(dist)]
+        source = _master_with_course_python(master, Path(tmp) / "source")
+        cmd = [otter_executable(), "assign", source.name, str(dist)]
         if not run_tests:
             cmd.append("--no-run-tests")
-        done = subprocess.run(cmd, cwd=master.parent, env=offline_env(Path(tmp)), capture_output=True, text=True)
+        done = subprocess.run(cmd, cwd=source.parent, env=offline_env(Path(tmp)), capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"otter assign failed for {master.name}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
 

@@ -76,10 +76,10 @@ def job_main(sock: socket.socket, job: str, uid: int | None, spec: dict, shell) 
         _set_limits(spec["limits"])
         _redirect_output(folder / "output.log")
         started = time.monotonic()
-        counts = run_cells(shell, spec["cells"])
-        setup = run_cells(shell, spec["setup"])
-        channel.send({"event": "ready", "cells": counts[0], "failed_cells": counts[1], "setup_failed": setup[1],
-                      "seconds": round(time.monotonic() - started, 3)})
+        cells, failed, errors = run_cells(shell, spec["cells"])
+        _, setup_failed, _ = run_cells(shell, spec["setup"])
+        channel.send({"event": "ready", "cells": cells, "failed_cells": failed, "cell_errors": errors,
+                      "setup_failed": setup_failed, "seconds": round(time.monotonic() - started, 3)})
         serve_tests(channel, shell)
         code = 0
     except BaseException:  # noqa: BLE001
@@ -165,17 +165,26 @@ def _redirect_output(log: Path) -> None:
     os.close(null)
 
 
-def run_cells(shell, cells: list[str]) -> tuple[int, int]:
-    """Run each cell as Jupyter would (an error is shown and the next cell runs). (cells run, cells failed)"""
-    failed = 0
-    for source in cells:
+MAX_CELL_ERRORS = 20
+
+
+def run_cells(shell, cells: list[str]) -> tuple[int, int, list[dict]]:
+    """Run each cell as Jupyter would (an error is shown and the next cell runs). Returns (cells run, cells
+    failed, the first errors: {"cell": its 1-based position in `cells`, "type", "message"}), so the feedback can
+    say which cell failed and why (e.g. a model placed on "cuda" on the GPU-less grader)."""
+    failed, errors = 0, []
+    for number, source in enumerate(cells, start=1):
         try:
             result = shell.run_cell(source, store_history=False)
-            failed += not result.success
-        except BaseException:  # noqa: BLE001 - IPython reports most errors itself
+            error = None if result.success else (result.error_in_exec or result.error_before_exec)
+        except BaseException as raised:  # noqa: BLE001 - IPython reports most errors itself
+            result, error = None, raised
+        if result is None or not result.success:
             failed += 1
+            if len(errors) < MAX_CELL_ERRORS:
+                errors.append({"cell": number, **_describe(error if error is not None else RuntimeError("failed"))})
         sys.stdout.flush()
-    return len(cells), failed
+    return len(cells), failed, errors
 
 
 # ------------------------------------------------------------------ answering the grader

@@ -178,10 +178,23 @@ def _run_case(main: Channel, test_file, case, deadline: float, case_seconds: flo
         process.close()
 
 
+def cell_errors(reported) -> list[dict]:
+    """The notebook's cell errors as the sandbox reported them (the student's own data): only well-formed
+    entries, bounded in number and length."""
+    out = []
+    for item in reported if isinstance(reported, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("cell"), int) and not isinstance(item.get("cell"), bool):
+            out.append({"cell": item["cell"], "type": str(item.get("type", ""))[:100],
+                        "message": str(item.get("message", ""))[:300]})
+        if len(out) == 20:
+            break
+    return out
+
+
 def grade(main: Channel, test_files: list[Path], deadline: float, timeout: float) -> dict:
     """Wait for the notebook to finish in the sandbox, then run every test file. The result:
     {"status", "questions": {q: score}, "possible": {q: points}, "tests": [{question, name, hidden, passed,
-    message}], "failed_cells"}; hidden tests carry no message."""
+    message}], "failed_cells", "cell_errors": [{cell, type, message}]}; hidden tests carry no message."""
     from otter.test_files import ExceptionTestFile
     from otter.test_files.abstract_test import TestCaseResult
 
@@ -192,7 +205,8 @@ def grade(main: Channel, test_files: list[Path], deadline: float, timeout: float
     except (ChannelClosed, OSError, ValueError):
         return {"status": DIED}
     result = {"status": STATUS_OK, "questions": {}, "possible": {}, "tests": [],
-              "failed_cells": int(ready.get("failed_cells", 0)) if isinstance(ready.get("failed_cells"), int) else 0}
+              "failed_cells": int(ready.get("failed_cells", 0)) if isinstance(ready.get("failed_cells"), int) else 0,
+              "cell_errors": cell_errors(ready.get("cell_errors"))}
     for path in test_files:
         test_file = ExceptionTestFile.from_file(str(path))
         test_file.test_case_results = []

@@ -190,6 +190,7 @@ HONEST = {  # correct answers written in ordinary ways, each with one habit a sc
     "honest_numpy_accuracy.ipynb": lambda: replace_answer("accuracy",
         "import numpy as np\n\n\ndef accuracy(outputs, reference):\n"
         "    return np.mean(np.asarray(outputs) == np.asarray(reference))\n"),
+    "honest_python313_syntax.ipynb": lambda: _python313_answers(),  # Colab's Python: PEP 701 f-strings, PEP 695
     "honest_count_subwords.ipynb": lambda: replace_answer("filter_for_max_length",
         "def filter_for_max_length(row):\n    # the sub-words plus [CLS] and [SEP]\n"
         "    return len(tokenizer.tokenize(row['input'])) + 2 <= max_length\n"),
@@ -290,6 +291,10 @@ ROBUSTNESS = {
     **{f"{nb}_perfect.ipynb": (lambda nb=nb: perfect(nb)) for nb in (NB2, NB3, NB4)},
     "nb2_yelp_stars_evaluate_load.ipynb": lambda: _evaluate_load(),  # the Colab habit: the hub's metric by name
     **{f"{nb}_stub.ipynb": (lambda nb=nb: student(name=nb)) for nb in (NB2, NB3, NB4)},
+    # Colab with a GPU: a model placed on "cuda" fails on the GPU-less grader (the feedback says why); on the
+    # set-up cell's `device` it works in both places
+    "nb3_mnli_pairs_model_on_cuda.ipynb": lambda: _model_placed_on('"cuda"'),
+    "nb3_mnli_pairs_model_on_device.ipynb": lambda: _model_placed_on("device"),
 }
 
 EXPECTED: dict[str, tuple[str, str | None, dict | None]] = {
@@ -324,7 +329,32 @@ EXPECTED: dict[str, tuple[str, str | None, dict | None]] = {
     **{f"{nb}_perfect.ipynb": ("ok", nb, FULL[nb]) for nb in (NB2, NB3, NB4)},
     "nb2_yelp_stars_evaluate_load.ipynb": ("ok", NB2, FULL[NB2]),
     **{f"{nb}_stub.ipynb": ("ok", nb, None) for nb in (NB2, NB3, NB4)},
+    "nb3_mnli_pairs_model_on_cuda.ipynb": ("ok", NB3, dict(FULL[NB3], q1_load_model=0)),
+    "nb3_mnli_pairs_model_on_device.ipynb": ("ok", NB3, FULL[NB3]),
 }
+
+
+def _model_placed_on(where: str):
+    """nb3's full-marks notebook whose model cell ends by moving the model to `where`."""
+    nb = perfect(NB3)
+    index = _answer_indexes(nb)[answer_names(NB3).index("classification_head_bert")]
+    nb.cells[index].source = nb.cells[index].source.rstrip() + f".to({where})\n"
+    return nb
+
+
+def _python313_answers():
+    """Correct answers in syntax that needs Python 3.12+ (what Colab runs): a quote of the same kind nested in an
+    f-string and a backslash inside one (PEP 701), a generic function (PEP 695)."""
+    nb = replace_answer("concatenate_mask", 'TEMPLATE = " I give it a score of [MASK] out of 5."\n\n\n'
+                        'def concatenate_mask(row):\n    row["input"] = f"{row["text"]}{TEMPLATE}"\n    return row\n')
+    index = _answer_indexes(nb)[answer_names().index("accuracy")]
+    nb.cells[index].source = (
+        "def accuracy[T](outputs: list[T], reference: list[T]) -> float:\n"
+        "    outputs, reference = list(outputs), list(reference)\n"
+        "    hits = [o == r for o, r in zip(outputs, reference)]\n"
+        "    print(f\"{'\\n'.join(str(h) for h in hits[:2])}\")\n"
+        "    return sum(hits) / len(reference)\n")
+    return nb
 
 
 def _edit_setup(nb, edit):

@@ -114,6 +114,21 @@ def test_feedback_shows_public_messages_and_nothing_of_hidden_tests(graded):
         assert "# BEGIN SOLUTION" not in text and "otter_assign_solution_cell" not in text, path.name
 
 
+def test_feedback_names_the_failed_cell_and_why_cuda_fails_at_grading(graded):
+    """A model cell ending in .to("cuda") (natural in Colab with a GPU) fails on the GPU-less grader: its feedback
+    names that cell, its error and the set-up cell's `device`; the same notebook on `device` keeps full marks."""
+    from bertcourse.outputs import NO_GPU_HINT
+
+    out = graded[0]
+    cuda = (out / "feedback" / "nb3_mnli_pairs_model_on_cuda.ipynb.md").read_text()
+    assert NO_GPU_HINT in cuda
+    assert "(`set_seed(42)`)" in cuda and ("CUDA" in cuda or "NVIDIA" in cuda), cuda
+    on_device = (out / "feedback" / "nb3_mnli_pairs_model_on_device.ipynb.md").read_text()
+    assert NO_GPU_HINT not in on_device and "raised an error" not in on_device
+    perfect = (out / "feedback" / "perfect.ipynb.md").read_text()
+    assert NO_GPU_HINT not in perfect
+
+
 def test_nothing_a_submission_started_survives(graded):
     alive = []
     for entry in os.listdir("/proc"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -32,18 +34,30 @@ def test_built_outputs_equal_a_fresh_build(notebook_name, tmp_path):
 
 
 def test_generated_tests_compile_on_the_grading_interpreter(notebook_name):
-    """otter writes test files in the syntax of the Python that builds them (3.12+ f-strings are a SyntaxError
-    on 3.11): the suite runs on the grading interpreter, so every built test file must compile here."""
+    """otter writes test files in the syntax of the Python that builds them: the suite runs on the course's Python
+    (Colab's, pyproject.toml), so every built test file must compile here."""
     import sys
 
-    assert sys.version_info[:2] == release.GRADING_PYTHON
-    master = nbformat.read(paths.SOLUTIONS / f"{notebook_name}.ipynb", as_version=4)
-    assert f'python_version: "{".".join(map(str, release.GRADING_PYTHON))}"' in master.cells[0].source
+    assert sys.version_info[:2] == release.grading_python(), "run the suite in the course's venv (make test)"
     files = sorted((paths.AUTOGRADER / notebook_name / "tests").glob("*.py"))
     files += sorted((paths.NOTEBOOKS / notebook_name / "tests").glob("*.py"))
     assert files
     for path in files:
         compile(path.read_text(), str(path), "exec")
+
+
+def test_one_setting_names_the_course_python(notebook_name):
+    """pyproject.toml's [tool.bertcourse] python is the only place the version is written: the masters name none,
+    the release, the conda environment and the Gradescope zip take it from there."""
+    master = nbformat.read(paths.SOLUTIONS / f"{notebook_name}.ipynb", as_version=4)
+    assert "python_version" not in master.cells[0].source
+    version = release.python_version()
+    assert f"  - python={version} " in (paths.REPO / "environment.yml").read_text()
+    with zipfile.ZipFile(release.zip_path(notebook_name)) as zf:
+        assert zf.read("python-version").decode().strip() == version
+        assert f"python={version}" in zf.read("environment.yml").decode()
+    config = json.loads((paths.AUTOGRADER / notebook_name / "otter_config.json").read_text())
+    assert config.get("python_version") in (None, version)
 
 
 def test_solution_scores_full_marks(notebook_name, graded_release):
