@@ -42,10 +42,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import OFFLINE_ENV, assignment, cache, outputs, paths, submission, verdict
-from .outputs import STATUS_OK, STATUS_TIMEOUT
+from .channel import MAX_FRAME
+from .outputs import GRADER_FAILURE, STATUS_OK, STATUS_TIMEOUT, is_grader_failure
 
 MAX_FILE_BYTES = 200_000_000
-LIMITS = {"processes": 128, "file_mb": 256, "open_files": 512}
+# per job: processes (a pids cgroup and RLIMIT_NPROC of its own uid), one file's size, open files per process,
+# and its writable space (a tmpfs of its own, in bubblewrap; its pages count towards its memory too)
+LIMITS = {"processes": 128, "file_mb": 256, "open_files": 512, "disk_mb": 2048}
 
 
 def grading_env() -> dict[str, str]:
@@ -148,6 +151,19 @@ def job_spec(entry: Entry, target: assignment.Assignment, sandbox, memory_mb: in
             "files": {f"{target.name}.ipynb": entry.notebook_text}, "env": sandbox.child_env()}
 
 
+MAX_SPEC_BYTES = MAX_FRAME // 2  # a job's spec as sent, well inside the control channel's frame limit
+
+
+def spec_too_large(spec: dict) -> str | None:
+    """The row of a submission whose spec would not fit the control channel (checked before it is sent, so
+    the template never sees it), else None."""
+    size = len(json.dumps(spec, ensure_ascii=True))
+    if size <= MAX_SPEC_BYTES:
+        return None
+    return (f"error: the notebook is too large to grade ({size / 2**20:.0f} MB once prepared for the sandbox; "
+            f"the limit is {MAX_SPEC_BYTES / 2**20:.0f} MB: remove large outputs or pasted data)")
+
+
 def _trusted_child(sock: socket.socket, result_fd: int, target: assignment.Assignment, deadline: float,
                    timeout: float, keep_fds: set[int]) -> None:
     """Body of the forked grading process: runs the tests, writes the result to `result_fd`, never returns."""
@@ -170,8 +186,9 @@ def _trusted_child(sock: socket.socket, result_fd: int, target: assignment.Assig
 
         try:
             result = verdict.grade(Channel(sock), target.test_files, deadline, timeout)
-        except Exception as error:  # noqa: BLE001 - a bug of ours: a row that says so, not a lost row
-            result = {"status": f"error: the grader failed ({type(error).__name__}: {str(error)[:200]})"}
+        except Exception as error:  # noqa: BLE001 - a bug of ours: a row that says so, graded again, not cached
+            result = {"status": f"{GRADER_FAILURE}the grading process failed ({type(error).__name__}: "
+                                f"{str(error)[:200]})"}
         with os.fdopen(result_fd, "w", encoding="utf-8") as out:
             out.write(json.dumps(result))
         code = 0
@@ -199,24 +216,27 @@ def hit_a_limit(result: dict) -> bool:
 def grade_pending(pending: list[Entry], assignments: dict, sandbox, workers: int, timeout: float, memory_mb: int,
                   on_result) -> None:
     """Grade every entry of `pending` with `workers` in parallel; `on_result(entry, result)` for each. A
-    result that hit a limit while the machine was shared is replaced by a grading of that entry alone."""
+    result that hit a limit while the machine was shared, or a failure of the grader itself, is replaced by
+    a grading of that entry alone."""
     again: list[Entry] = []
 
     def finished(entry: Entry, shared: bool, result: dict) -> None:
-        if shared and hit_a_limit(result):
+        if is_grader_failure(result) or (shared and hit_a_limit(result)):
             again.append(entry)
         else:
             on_result(entry, result)
 
-    _grade_in_parallel(pending, assignments, sandbox, workers, timeout, memory_mb, finished)
-    # one worker: one at a time, nothing else running, so these results are final
+    _grade_in_parallel(pending, assignments, sandbox, workers, timeout, memory_mb, finished, on_result)
+    # one worker: one at a time, nothing else running, so these results are final (a grader failure again
+    # is its row, not cached: the next run grades it again)
     _grade_in_parallel(again, assignments, sandbox, 1, timeout, memory_mb,
-                       lambda entry, _, result: on_result(entry, dict(result, graded_alone=True)))
+                       lambda entry, _, result: on_result(entry, dict(result, graded_alone=True)), on_result)
 
 
 def _grade_in_parallel(pending: list[Entry], assignments: dict, sandbox, workers: int, timeout: float,
-                       memory_mb: int, finished) -> None:
-    """Grade `pending` with up to `workers` at once; `finished(entry, shared, result)` for each."""
+                       memory_mb: int, finished, on_final) -> None:
+    """Grade `pending` with up to `workers` at once; `finished(entry, shared, result)` for each graded one,
+    `on_final(entry, result)` for one refused before grading."""
     selector = selectors.DefaultSelector()
     running: dict[int, Running] = {}
     queue = list(pending)
@@ -224,14 +244,19 @@ def _grade_in_parallel(pending: list[Entry], assignments: dict, sandbox, workers
         while queue and len(running) < workers:
             entry = queue.pop(0)
             target = assignments[entry.notebook]
+            spec = job_spec(entry, target, sandbox, memory_mb, timeout)
+            too_large = spec_too_large(spec)
+            if too_large:  # the submission's own row: never sent to the sandbox
+                on_final(entry, error_result(entry.notebook, too_large))
+                continue
             mine, theirs = socket.socketpair()
             try:
-                job = sandbox.start_job(job_spec(entry, target, sandbox, memory_mb, timeout), theirs)
-            except Exception as error:  # noqa: BLE001 - the sandbox refused: a row, not a crash
+                job = sandbox.start_job(spec, theirs)
+            except Exception as error:  # noqa: BLE001 - the grader's failure: graded again, never cached
                 mine.close()
                 theirs.close()
-                finished(entry, bool(running), error_result(entry.notebook,
-                                                            f"error: the sandbox could not start ({error})"))
+                finished(entry, bool(running), error_result(
+                    entry.notebook, f"{GRADER_FAILURE}the sandbox could not start a job ({str(error)[:300]})"))
                 continue
             theirs.close()
             read_fd, write_fd = os.pipe()
@@ -274,13 +299,16 @@ def _finish(run: Running, selector, running: dict, sandbox, finished, timed_out:
         except OSError:
             pass
     os.waitpid(run.pid, 0)
-    log_tail = ""
+    log_tail, lost = "", sandbox.lost_since(run.job)
     try:
         log_tail = sandbox.end_job(run.job)
-    except Exception:  # noqa: BLE001
-        pass
+    except Exception:  # noqa: BLE001 - the template is lost (and restarted for the next job)
+        lost = True
     seconds = time.monotonic() - run.started
-    if timed_out:
+    if lost:  # the job died with the template, or could not be ended: says nothing about the submission
+        result = error_result(run.entry.notebook, f"{GRADER_FAILURE}the sandbox's template was lost while this "
+                                                  "submission was graded")
+    elif timed_out:
         result = error_result(run.entry.notebook, STATUS_TIMEOUT)
     else:
         try:
@@ -289,7 +317,7 @@ def _finish(run: Running, selector, running: dict, sandbox, finished, timed_out:
             result.setdefault("possible", {})
             result.setdefault("tests", [])
         except ValueError:
-            result = error_result(run.entry.notebook, "error: the grader's process for this submission died")
+            result = error_result(run.entry.notebook, f"{GRADER_FAILURE}the grading process for this submission died")
     result["notebook"] = run.entry.notebook
     for error in result.get("cell_errors") or []:  # which cell, in the student's words (read from the file here)
         if 1 <= error["cell"] <= len(run.entry.cells):
@@ -349,7 +377,7 @@ def grade_batch(submissions_dir: Path, out: Path, workers: int, timeout: float, 
 
         def on_result(entry: Entry, result: dict) -> None:
             results[entry.key] = result
-            results_cache.put(entry.key, result)
+            results_cache.put(entry.key, result)  # not a grader failure: that is graded again next run
             counts[result["status"].split(":")[0] if result["status"].split(":")[0] in counts else "error"] += 1
             alone = ", graded again alone: it hit a limit beside another submission"
             line = (f"  {outputs.display_name(entry.file)}: {result['status']} ({result.get('seconds', 0):.1f} s"

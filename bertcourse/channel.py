@@ -14,6 +14,7 @@ import struct
 import time
 
 MAX_FRAME = 64 * 1024 * 1024
+MAX_KEYS = 64  # keys of one JSON object: the protocol's own objects are small (plain data sends dicts as pairs)
 _HEADER = struct.Struct(">Q")
 
 
@@ -25,6 +26,17 @@ class ChannelTimeout(TimeoutError):
     """No complete frame arrived before the deadline."""
 
 
+class FrameTooLarge(ValueError):
+    """A message larger than the frame limit: never sent (the sender decides what that means)."""
+
+
+def _small_object(pairs: list) -> dict:
+    """A JSON object with few keys: a dict built from many keys whose hashes collide takes quadratic time."""
+    if len(pairs) > MAX_KEYS:
+        raise ValueError(f"a JSON object with more than {MAX_KEYS} keys")
+    return dict(pairs)
+
+
 class Channel:
     def __init__(self, sock: socket.socket, max_frame: int = MAX_FRAME):
         self.sock = sock
@@ -34,6 +46,8 @@ class Channel:
     # -------------------------------------------------------------- writing
     def send(self, message: dict, fds: list[int] | None = None) -> None:
         body = json.dumps(message, ensure_ascii=True, allow_nan=True).encode()
+        if len(body) > self.max_frame:  # checked before anything is written: the other end stays in step
+            raise FrameTooLarge(f"a message of {len(body)} bytes is larger than the limit of {self.max_frame}")
         frame = _HEADER.pack(len(body)) + body
         if fds:
             socket.send_fds(self.sock, [frame[:_HEADER.size]], fds)
@@ -50,7 +64,7 @@ class Channel:
             raise ValueError(f"a message of {length} bytes is larger than the limit of {self.max_frame}")
         body = self._read(length, deadline)
         try:
-            message = json.loads(body)
+            message = json.loads(body, object_pairs_hook=_small_object)
         except (ValueError, RecursionError) as error:
             raise ValueError(f"not a valid message ({type(error).__name__})") from None
         if not isinstance(message, dict):

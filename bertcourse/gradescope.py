@@ -44,7 +44,9 @@ def results_json(result: dict, target) -> dict:
     if result.get("status") != outputs.STATUS_OK:
         tests = [{"name": q, "score": 0.0, "max_score": points, "visibility": "visible",
                   "output": f"Not graded: {status}"} for q, points in questions.items()]
-        return {"score": 0.0, "output": f"Your notebook could not be graded: {status}", "tests": tests,
+        why = ("the grader failed, not your notebook: please resubmit, or ask your instructor"
+               if outputs.is_grader_failure(result) else status)
+        return {"score": 0.0, "output": f"Your notebook could not be graded: {why}", "tests": tests,
                 "stdout_visibility": "hidden"}
     tests = []
     for test in result.get("tests", []):

@@ -15,6 +15,11 @@ import re
 import unicodedata
 
 STATUS_OK, STATUS_TIMEOUT = "ok", "timeout"
+GRADER_FAILURE = "error: grader: "  # the grader's own failure: never cached, graded again, never the student's
+
+
+def is_grader_failure(result: dict) -> bool:
+    return str(result.get("status", "")).startswith(GRADER_FAILURE)
 MESSAGE_CHARS = 1500
 
 
@@ -75,6 +80,9 @@ def feedback_markdown(file_name: str, result: dict, assignment) -> str:
     lines.append("")
     if result.get("status") == STATUS_TIMEOUT:
         lines.append("Grading stopped at the time limit (an endless loop or very slow code?). No points were given.")
+    elif is_grader_failure(result):
+        lines.append("The grader itself failed on this submission: this is not your notebook's fault. No points "
+                     "were given yet; it is graded again on the next run.")
     elif result.get("status") != STATUS_OK:
         lines.append("This submission could not be graded, so no points were given. The status above says why.")
     else:

@@ -28,6 +28,7 @@ import itertools
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -112,6 +113,7 @@ class Job:
     uid: int | None
     pid: int
     uid_lock: int | None = None  # the fd whose lock keeps `uid` this job's alone
+    generation: int = 0  # the zygote it ran in (Sandbox.generation when it started)
 
 
 class JobUids:
@@ -141,45 +143,190 @@ class JobUids:
         os.close(fd)
 
 
-class Sandbox:
-    """One zygote for a whole batch; `start_job` / `end_job` for each submission."""
+def _kill_uid(uid: int) -> None:
+    """Kill every process of `uid` from a child that takes that uid (kill(-1) then reaches exactly those)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            for _ in range(100):
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except ProcessLookupError:
+                    break
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
-    def __init__(self, kind: str, course_files: dict[str, Path], jobs_mb: int = 4096):
+
+CGROUP_FS = Path("/sys/fs/cgroup")
+V1_CONTROLLERS = ("memory", "pids", "cpu")
+
+
+class BatchCgroups:
+    """The batch's cgroup folders, one per controller: cgroup v1's memory, pids and cpu hierarchies where they
+    are mounted read-write, else cgroup v2 where it delegates those controllers; none elsewhere (then memory
+    is limited per process only, see bertcourse/student_side.py). The zygote makes one child per job in
+    them (bertcourse/job_isolation.py); `remove` deletes what is left."""
+
+    def __init__(self):
+        self.folders: dict[str, Path] = {}  # controller ("memory", "pids", "cpu" or "unified") -> folder
+        name = f"bertcourse-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            self._make(name)
+        except OSError:
+            self.remove()
+            self.folders = {}
+
+    def _make(self, name: str) -> None:
+        v1 = {c: CGROUP_FS / c for c in V1_CONTROLLERS if (CGROUP_FS / c / "cgroup.procs").is_file()}
+        if "memory" in v1:
+            for controller, root in v1.items():
+                _remove_stale(root)
+                (root / name).mkdir()
+                self.folders[controller] = root / name
+            if "cpu" in self.folders:  # a job's quota needs room in the batch's: leave the batch unlimited
+                (self.folders["cpu"] / "cpu.cfs_quota_us").write_text("-1")
+            return
+        unified = CGROUP_FS if (CGROUP_FS / "cgroup.subtree_control").is_file() else CGROUP_FS / "unified"
+        if {"memory", "pids"} <= set((unified / "cgroup.controllers").read_text().split()):
+            _remove_stale(unified)
+            folder = unified / name
+            folder.mkdir()
+            self.folders["unified"] = folder
+            wanted = {"memory", "pids", "cpu"} & set((folder / "cgroup.controllers").read_text().split())
+            (folder / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in sorted(wanted)))
+
+    def binds(self) -> list[tuple[str, str]]:
+        """(host folder, folder inside the sandbox) for each controller."""
+        from .job_isolation import CGROUP_ROOT
+
+        return [(str(folder), str(CGROUP_ROOT / controller)) for controller, folder in self.folders.items()]
+
+    def remove(self) -> None:
+        for folder in self.folders.values():
+            _remove_tree(folder)
+
+
+def _remove_tree(folder: Path) -> None:
+    """rmdir a cgroup and its children, killing what is left in them (the sandbox is gone by then)."""
+    if not folder.is_dir():
+        return
+    for child in [p for p in folder.iterdir() if p.is_dir()]:
+        _remove_tree(child)
+    for _ in range(100):
+        try:
+            for pid in (folder / "cgroup.procs").read_text().split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except OSError:
+                    pass
+            folder.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            import time
+
+            time.sleep(0.02)
+
+
+def _remove_stale(root: Path) -> None:
+    """Batch cgroups of graders that died without removing theirs (`bertcourse-<pid>-...`, pid gone)."""
+    for folder in root.glob("bertcourse-*-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            _remove_tree(folder)
+
+
+class SandboxLost(RuntimeError):
+    """The template stopped answering or got out of step: the grader's failure, never a submission's. The
+    sandbox is restarted for the next job; every job running in the lost one is graded again."""
+
+
+class Sandbox:
+    """One zygote for a whole batch; `start_job` / `end_job` for each submission. A zygote that stops answering
+    is killed with everything in it and a fresh one started for the next job (`generation` counts them)."""
+
+    def __init__(self, kind: str, course_files: dict[str, Path]):
         self.kind = kind
         self.course_files = course_files  # assignment name -> folder of its fixtures (offline/, metrics/)
         self._uids = JobUids()
         self._scratch = Path(tempfile.mkdtemp(prefix="bertcourse-sandbox-"))
+        os.chmod(self._scratch, 0o711)
+        self.generation = 0
+        self.process = None
+        self.cgroups = BatchCgroups() if kind == "bwrap" else None
+        self._live: dict[str, int] = {}  # job id -> uid, of the jobs started and not ended
+        self._launch()
+
+    def _launch(self) -> None:
         control, theirs = socket.socketpair()
-        if kind == "bwrap":
+        if self.kind == "bwrap":
             self.jobs_root = Path("/jobs")
-            command = self._bwrap_command(theirs.fileno(), jobs_mb)
+            command = self._bwrap_command(theirs.fileno())
             env = self.child_env()
         else:
-            self.jobs_root = self._scratch / "jobs"
+            self.jobs_root = self._scratch / f"jobs-{self.generation}"
             self.jobs_root.mkdir(mode=0o1733)
             os.chmod(self.jobs_root, 0o1733)
-            os.chmod(self._scratch, 0o711)
             command = [sys.executable, "-m", "bertcourse.zygote", str(theirs.fileno())]
             env = {**self.child_env(), "BERTCOURSE_JOBS_ROOT": str(self.jobs_root), "PYTHONPATH": str(paths.REPO)}
-        self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], env=env, cwd="/",
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=open(self._scratch / "zygote.log", "wb"), start_new_session=True)
+        with open(self._scratch / "zygote.log", "wb") as log:
+            self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], env=env, cwd="/",
+                                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                                            start_new_session=True)
         theirs.close()
         self.control = Channel(control)
         self._ready = False
+        self.broken = False
+
+    def _lose(self) -> None:
+        """Kill the zygote and everything in it (its process group; bubblewrap's PID namespace goes with it)."""
+        self.broken = True
+        self.generation += 1
+        try:
+            self.control.close()
+        except OSError:
+            pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self.process.wait()
+        if self.kind == "uid":  # no PID namespace took the jobs with it: end each live job's uid here
+            for uid in self._live.values():
+                _kill_uid(uid)
+        self._live.clear()
+
+    def _ask(self, message: dict, timeout: float, fds: list[int] | None = None) -> dict:
+        """One request to the zygote and its answer; any failure of the exchange loses the zygote."""
+        try:
+            self.control.send(message, fds=fds)
+            return self.control.receive(timeout=timeout)
+        except Exception as error:  # noqa: BLE001 - closed, out of time, garbled: all the template's loss
+            self._lose()
+            raise SandboxLost(f"the sandbox's template stopped answering ({type(error).__name__}: "
+                              f"{str(error)[:200]})") from None
 
     def wait_ready(self) -> None:
         """Wait for the zygote's imports (start the Sandbox early: they overlap with the grader's own)."""
+        if self.broken:
+            self._launch()
         if self._ready:
             return
         kind = self.kind
         try:
             hello = self.control.receive(timeout=300)
         except Exception as error:  # noqa: BLE001
+            self._lose()
             raise SandboxUnavailable(f"the {kind} sandbox did not start ({type(error).__name__}): "
                                      + (self._scratch / "zygote.log").read_text(errors="replace")[-2000:]) from None
         if not hello.get("ready"):
-            raise SandboxUnavailable(f"the {kind} sandbox did not start: {hello}")
+            self._lose()
+            raise SandboxUnavailable(f"the {kind} sandbox did not start: {str(hello)[:500]}")
         self._ready = True
 
     @staticmethod
@@ -197,12 +344,13 @@ class Sandbox:
         """Where assignment `name`'s fixtures appear inside the sandbox."""
         return f"/course/{name}" if self.kind == "bwrap" else str(self.course_files[name])
 
-    def _bwrap_command(self, fd: int, jobs_mb: int) -> list[str]:
+    def _bwrap_command(self, fd: int) -> list[str]:
         prefix, base = Path(sys.prefix), Path(sys.base_prefix)
         binds = [("/usr", "/usr"), ("/etc", "/etc"), (str(base), str(base)), (str(prefix), str(prefix)),
                  (str(paths.REPO / "bertcourse"), "/course/code/bertcourse")]
         binds += [(str(folder), f"/course/{name}") for name, folder in self.course_files.items()]
-        command = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+        writable = self.cgroups.binds() if self.cgroups else []  # the zygote makes a cgroup per job in them
+        command = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                    "--die-with-parent", "--new-session", "--hostname", "sandbox",
                    # mounted first, so that binds below them (a checkout or venv under /tmp) land on top
                    "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
@@ -220,36 +368,54 @@ class Sandbox:
                     command += ["--perms", "0755", "--dir", str(parent)]
             command += ["--ro-bind", source, target]
             made.add(target)
-        command += ["--perms", "1733", "--size", str(jobs_mb * 1024 * 1024), "--tmpfs", "/jobs",
-                    "--setenv", "PYTHONPATH", "/course/code", "--chdir", "/",
-                    "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
-                    str(prefix / "bin" / "python"), "-m", "bertcourse.zygote", str(fd)]
+        for source, target in writable:
+            command += ["--dir", target, "--bind", source, target]
+        # /jobs: where each job mounts its own tmpfs, in its own mount namespace (bertcourse/job_isolation.py);
+        # CAP_SYS_ADMIN for those mounts and namespaces: the zygote's alone, a job drops it with its uid
+        command += ["--dir", "/jobs", "--setenv", "PYTHONPATH", "/course/code", "--setenv", "BERTCOURSE_ISOLATE", "1",
+                    "--chdir", "/", "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                    "--cap-add", "CAP_SYS_ADMIN", str(prefix / "bin" / "python"), "-m", "bertcourse.zygote", str(fd)]
         return command
 
     # -------------------------------------------------------------- jobs
     def start_job(self, spec: dict, sock: socket.socket) -> Job:
-        """Fork a job process for one submission, talking to the grader on `sock` (its end is handed over)."""
+        """Fork a job process for one submission, talking to the grader on `sock` (its end is handed over).
+        SandboxLost / SandboxUnavailable: the grader's failure (the job did not start)."""
         self.wait_ready()
         job_id = secrets.token_hex(8)
         uid, lock = self._uids.claim() if self.kind in ("bwrap", "uid") else (None, None)
         try:
-            self.control.send({"op": "start", "job": job_id, "uid": uid, "spec": spec}, fds=[sock.fileno()])
-            answer = self.control.receive(timeout=60)
+            answer = self._ask({"op": "start", "job": job_id, "uid": uid, "spec": spec}, 60, fds=[sock.fileno()])
             if not answer.get("ok"):
-                raise RuntimeError(f"the sandbox refused a job: {answer.get('error')}")
+                raise SandboxLost(f"the sandbox refused a job: {str(answer.get('error'))[:300]}")
         except BaseException:
             if lock is not None:
                 JobUids.release(lock)
             raise
-        return Job(job_id, uid, int(answer["pid"]), lock)
+        if uid is not None:
+            self._live[job_id] = uid
+        return Job(job_id, uid, int(answer["pid"]), lock, self.generation)
 
     def end_job(self, job: Job) -> str:
-        """Kill everything the job started and delete its folder; returns the tail of its output."""
-        self.control.send({"op": "end", "job": job.id, "uid": job.uid, "pid": job.pid})
-        tail = str(self.control.receive(timeout=60).get("log_tail", ""))
-        if job.uid_lock is not None:  # only now that every process of the uid is gone (else kept till we exit)
-            JobUids.release(job.uid_lock)
-        return tail
+        """Kill everything the job started and delete its folder; returns the tail of its output. A job of a
+        lost zygote is already gone (its PID namespace with it): nothing to do."""
+        try:
+            if job.generation != self.generation:
+                return ""
+            self._live.pop(job.id, None)
+            answer = self._ask({"op": "end", "job": job.id, "uid": job.uid, "pid": job.pid}, 60)
+            if not answer.get("ok"):
+                self._lose()
+                raise SandboxLost(f"the sandbox could not end a job: {str(answer.get('error'))[:300]}")
+            return str(answer.get("log_tail", ""))
+        finally:
+            if job.uid_lock is not None:  # every process of the uid is gone now (else kept till we exit)
+                JobUids.release(job.uid_lock)
+                job.uid_lock = None
+
+    def lost_since(self, job: Job) -> bool:
+        """Whether the zygote that ran `job` was lost (then its result says nothing about the submission)."""
+        return job.generation != self.generation
 
     def close(self) -> None:
         try:
@@ -260,4 +426,6 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            if self.cgroups:
+                self.cgroups.remove()
             shutil.rmtree(self._scratch, ignore_errors=True)

@@ -61,20 +61,36 @@ def make_shell():
 
 
 # ------------------------------------------------------------------ the job process
-def job_main(sock: socket.socket, job: str, uid: int | None, spec: dict, shell) -> None:
-    """Body of the forked job process: never returns."""
+def job_main(sock: socket.socket, job: str, uid: int | None, spec: dict, shell, log_fd: int, isolated: bool) -> None:
+    """Body of the forked job process: never returns. Its first message says whether the sandbox could set the
+    job up ({"event": "isolated"}, or {"event": "broken"}: the grader's failure, no student code ran); only
+    then does student code run, so a student cannot forge it."""
     code = 1
+    channel = None
     try:
         channel = Channel(sock)
         os.setsid()
-        if uid is not None:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-        _no_new_privileges()
-        folder = _make_folder(job, spec)
-        _set_limits(spec["limits"])
-        _redirect_output(folder / "output.log")
+        try:
+            limits, whole_job_cgroup = spec["limits"], False
+            if isolated:
+                from . import job_isolation
+                from .zygote import JOBS_ROOT
+
+                whole_job_cgroup = job_isolation.join_cgroup(job, int(limits["memory_mb"]) * 2**20,
+                                                             int(limits["processes"]))
+                job_isolation.isolate(JOBS_ROOT, uid, int(limits.get("disk_mb", 1024)))
+            if uid is not None:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+            _no_new_privileges()
+            folder = _make_folder(job, spec)
+            _set_limits(limits, whole_job_cgroup)
+            _redirect_output(log_fd)
+        except BaseException as error:  # noqa: BLE001
+            channel.send({"event": "broken", "error": f"{type(error).__name__}: {str(error)[:300]}"})
+            raise
+        channel.send({"event": "isolated"})
         started = time.monotonic()
         cells, failed, errors = run_cells(shell, spec["cells"])
         _, setup_failed, _ = run_cells(shell, spec["setup"])
@@ -145,9 +161,26 @@ def point_caches(folder: Path) -> None:
             setattr(module, attribute, path if isinstance(getattr(module, attribute, None), Path) else str(path))
 
 
-def _set_limits(limits: dict) -> None:
+PROCESS_SHARE = 0.75  # of the job's memory one process may add, with a cgroup holding the whole job's memory
+
+
+def _vm_size() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _set_limits(limits: dict, whole_job_cgroup: bool) -> None:
+    """The memory limit counts what the job adds to the template (the preloaded libraries it inherits are
+    the template's). With a cgroup holding the whole job's memory, one process may add PROCESS_SHARE of it
+    (a single runaway allocation gets a MemoryError, as in Jupyter, before the cgroup's limit ends the job);
+    without one, this per-process address-space cap is the only memory limit."""
     mb = 1024 * 1024
-    for name, value in [("RLIMIT_AS", limits.get("memory_mb", 0) * mb), ("RLIMIT_NPROC", limits.get("processes", 0)),
+    memory = limits.get("memory_mb", 0) * mb
+    if memory:
+        memory = _vm_size() + int(memory * (PROCESS_SHARE if whole_job_cgroup else 1))
+    for name, value in [("RLIMIT_AS", memory), ("RLIMIT_NPROC", limits.get("processes", 0)),
                         ("RLIMIT_FSIZE", limits.get("file_mb", 0) * mb), ("RLIMIT_CPU", limits.get("cpu_seconds", 0)),
                         ("RLIMIT_NOFILE", limits.get("open_files", 0)), ("RLIMIT_CORE", 0)]:
         if value or name == "RLIMIT_CORE":
@@ -155,11 +188,11 @@ def _set_limits(limits: dict) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the file-size cap fails instead of killing
 
 
-def _redirect_output(log: Path) -> None:
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
+def _redirect_output(log_fd: int) -> None:
+    """stdout and stderr to the memfd the zygote holds (it reads the tail when the job ends)."""
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import plain
 from .channel import Channel, ChannelClosed, ChannelTimeout
+from .outputs import GRADER_FAILURE
 
 CASE_SHARE = 1 / 6  # one test case, all its calls together, may use this share of the submission's time limit
 STATUS_OK, STATUS_TIMEOUT = "ok", "timeout"
@@ -198,6 +199,13 @@ def grade(main: Channel, test_files: list[Path], deadline: float, timeout: float
     from otter.test_files import ExceptionTestFile
     from otter.test_files.abstract_test import TestCaseResult
 
+    try:  # sent before any student code runs: a failure here is the sandbox's (the grader's), never the student's
+        isolated = main.receive(timeout=min(60.0, max(0.0, deadline - time.monotonic())))
+    except (ChannelTimeout, ChannelClosed, OSError, ValueError) as error:
+        return {"status": f"{GRADER_FAILURE}the sandbox did not set up the job ({type(error).__name__})"}
+    if isolated.get("event") != "isolated":
+        return {"status": f"{GRADER_FAILURE}the sandbox could not set up the job "
+                          f"({str(isolated.get('error', isolated))[:300]})"}
     try:
         ready = main.receive(timeout=max(0.0, deadline - time.monotonic()))
     except ChannelTimeout:

@@ -8,7 +8,8 @@ requests on the control socket, one at a time:
   {"op": "start", "job": ID, "uid": N|null, "spec": {...}}  + one socket fd  ->  {"ok": true, "pid": PID}
   {"op": "end", "job": ID, "uid": N|null, "pid": PID}  ->  {"ok": true, "log_tail": "..."}
       kills every process of the job (all processes of its uid, or its session), reads the end of its
-      output log and deletes its folder.
+      output (a memfd held here) and removes its cgroup; its tmpfs and IPC namespace go with its last process.
+Any request that fails is answered with {"ok": false, "error": ...} and the next one is served.
 
 When the control socket closes the zygote exits; bubblewrap (--die-with-parent, own PID namespace) then
 takes every remaining process with it.
@@ -26,6 +27,7 @@ from pathlib import Path
 from .channel import Channel, ChannelClosed
 
 JOBS_ROOT = Path(os.environ.get("BERTCOURSE_JOBS_ROOT", "/jobs"))
+ISOLATED = os.environ.get("BERTCOURSE_ISOLATE") == "1"  # bubblewrap: each job gets its own namespaces and tmpfs
 PRELOAD = ["numpy", "pandas", "torch", "transformers", "transformers.pipelines", "datasets", "evaluate",
            "sklearn.metrics", "seqeval.metrics", "matplotlib.pyplot", "IPython", "otter", "otter.check.notebook",
            "otter.test_files", "tqdm.auto"]
@@ -52,14 +54,20 @@ def job_dir(job: str) -> Path:
     return JOBS_ROOT / job
 
 
+LOG_TAIL = 3000
+_logs: dict[str, int] = {}  # job id -> the memfd its output goes to (held here: the job cannot swap it)
+
+
 def end_job(job: str, uid: int | None, pid: int) -> str:
-    """Kill everything the job started, return the tail of its output log, delete its folder."""
-    read_fd, write_fd = os.pipe()
+    """Kill everything the job started, return the tail of its output, remove what it leaves (its cgroup;
+    outside bubblewrap, its folder). Nothing here opens a path the job could have made: the output is a
+    memfd this process created, read with one bounded pread (it never blocks)."""
+    from . import job_isolation
+
     reaper = os.fork()
     if reaper == 0:
         code = 0
         try:
-            os.close(read_fd)
             if uid is not None:
                 os.setgroups([])
                 os.setgid(uid)
@@ -67,31 +75,29 @@ def end_job(job: str, uid: int | None, pid: int) -> str:
                 _kill_all_of_my_uid()
             else:
                 _kill_session(pid)
-            folder = job_dir(job)
-            try:
-                with open(folder / "output.log", "rb") as log:
-                    log.seek(0, os.SEEK_END)
-                    log.seek(max(0, log.tell() - 3000))
-                    os.write(write_fd, log.read())
-            except OSError:
-                pass
-            import shutil
+            if not ISOLATED:  # no tmpfs of its own: delete the folder (as the job's uid, never following links)
+                import shutil
 
-            shutil.rmtree(folder, ignore_errors=True)
+                shutil.rmtree(job_dir(job), ignore_errors=True)
         except BaseException:  # noqa: BLE001
             code = 1
         os._exit(code)
-    os.close(write_fd)
-    chunks = []
-    while chunk := os.read(read_fd, 65536):
-        chunks.append(chunk)
-    os.close(read_fd)
     os.waitpid(reaper, 0)
     try:
         os.waitpid(pid, 0)
     except ChildProcessError:
         pass
-    return b"".join(chunks).decode("utf-8", "replace")
+    job_isolation.remove_cgroup(job)
+    tail = b""
+    log = _logs.pop(job, None)
+    if log is not None:
+        try:
+            size = os.fstat(log).st_size
+            tail = os.pread(log, LOG_TAIL, max(0, size - LOG_TAIL))
+        except OSError:
+            pass
+        os.close(log)
+    return tail.decode("utf-8", "replace")
 
 
 def _kill_all_of_my_uid() -> None:
@@ -147,6 +153,9 @@ def _pids(match, skip: int = -1, session: int | None = None) -> list[int]:
 
 
 def serve(control: Channel) -> None:
+    """Answer the grader's requests until the control socket closes. A request that fails gets an error
+    answer and the next one is served: no job's spec or fate can stop the template. A frame that cannot be
+    read leaves the stream out of step: then the template exits and the grader starts a fresh one."""
     from . import student_side
 
     shell = student_side.make_shell()  # built once, inherited by every job
@@ -156,23 +165,46 @@ def serve(control: Channel) -> None:
             request = control.receive()
         except ChannelClosed:
             return
-        if request.get("op") == "start":
-            fds = control.take_fds()
-            if len(fds) != 1:
-                control.send({"ok": False, "error": "a job needs exactly one socket"})
-                continue
+        fds = control.take_fds()
+        try:
+            answer = _handle(control, request, fds, shell)
+        except Exception as error:  # noqa: BLE001 - a bug or a refused job: say so, keep serving
+            for fd in fds:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            answer = {"ok": False, "error": f"{type(error).__name__}: {str(error)[:300]}"}
+        control.send(answer)
+
+
+def _handle(control: Channel, request: dict, fds: list[int], shell) -> dict:
+    if request.get("op") == "start":
+        if len(fds) != 1:
+            raise ValueError("a job needs exactly one socket")
+        job, uid, spec = str(request.get("job", "")), request.get("uid"), request.get("spec")
+        job_dir(job)  # a valid id
+        if not isinstance(spec, dict) or not (uid is None or isinstance(uid, int)):
+            raise ValueError("malformed job")
+        log = os.memfd_create(f"job-{job}-output")
+        try:
             pid = os.fork()
-            if pid == 0:
-                control.sock.close()
-                student_side.job_main(socket.socket(fileno=fds[0]), request["job"], request.get("uid"),
-                                      request["spec"], shell)  # never returns
-            os.close(fds[0])
-            control.send({"ok": True, "pid": pid})
-        elif request.get("op") == "end":
-            tail = end_job(request["job"], request.get("uid"), int(request["pid"]))
-            control.send({"ok": True, "log_tail": tail})
-        else:
-            control.send({"ok": False, "error": "unknown request"})
+        except OSError:
+            os.close(log)
+            raise
+        if pid == 0:
+            from . import student_side
+
+            control.sock.close()
+            for other in _logs.values():  # other jobs' output is none of this one's business
+                os.close(other)
+            student_side.job_main(socket.socket(fileno=fds[0]), job, uid, spec, shell, log, ISOLATED)  # never returns
+        os.close(fds[0])
+        _logs[job] = log
+        return {"ok": True, "pid": pid}
+    if request.get("op") == "end":
+        return {"ok": True, "log_tail": end_job(str(request.get("job", "")), request.get("uid"), int(request["pid"]))}
+    raise ValueError("unknown request")
 
 
 def main() -> int:

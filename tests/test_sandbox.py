@@ -19,7 +19,7 @@ from bertcourse.sandbox import UID_BASE, JobUids, Sandbox, SandboxUnavailable, b
 
 pytestmark = pytest.mark.skipif(bwrap_usable() is not None or os.geteuid() != 0,
                                 reason=f"needs root and bubblewrap ({bwrap_usable()}); `make test` installs it")
-LIMITS = {"memory_mb": 2048, "processes": 64, "file_mb": 8, "cpu_seconds": 120, "open_files": 256}
+LIMITS = {"memory_mb": 2048, "processes": 64, "file_mb": 8, "cpu_seconds": 120, "open_files": 256, "disk_mb": 256}
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,7 @@ class Job:
         self.job = box.start_job(spec, theirs)
         theirs.close()
         self.channel = Channel(mine)
+        assert self.channel.receive(timeout=60) == {"event": "isolated"}
         self.ready = self.channel.receive(timeout=60)
 
     def value(self, name: str):
@@ -72,9 +73,11 @@ def test_each_job_sees_only_its_own_notebook(sandbox):
         assert len(set(uids)) == 2 and 0 not in uids
         assert len(set(folders)) == 2
         probe = Job(sandbox, [f"import os\ntry:\n    SEEN = os.listdir({folders[0]!r})\nexcept OSError as e:\n"
-                              "    SEEN = type(e).__name__\ntry:\n    os.listdir('/jobs')\n    LISTED = True\n"
-                              "except OSError:\n    LISTED = False\n"])
-        assert probe.value("SEEN") == "PermissionError" and probe.value("LISTED") is False
+                              "    SEEN = type(e).__name__\nLISTED = sorted(os.listdir('/jobs'))\nHERE = os.getcwd()"])
+        # each job has a writable space of its own (its own tmpfs, in its own mount namespace): another job's
+        # folder does not exist there, and /jobs holds only its own
+        assert probe.value("SEEN") == "FileNotFoundError"
+        assert probe.value("LISTED") == [os.path.basename(probe.value("HERE"))]
         probe.end()
     finally:
         for job in jobs:
@@ -135,6 +138,7 @@ def test_a_dying_notebook_is_seen_as_dead(sandbox):
                                  "env": sandbox.child_env(), "links": {}}, theirs)
     theirs.close()
     job.channel = Channel(mine)
+    assert job.channel.receive(timeout=30) == {"event": "isolated"}
     with pytest.raises(ChannelClosed):
         job.channel.receive(timeout=30)
     job.end()
@@ -185,3 +189,104 @@ def test_two_batches_at_once_never_share_a_job_uid(tmp_path):
     JobUids.release(lock)
     for _, fd in claims[1:]:
         JobUids.release(fd)
+
+
+def _cgroup_of(job) -> dict[str, str]:
+    """The job's memory and pids limits, read from its cgroup on this side."""
+    out = {}
+    for folder in job.box.cgroups.folders.values():
+        for name in ("memory.limit_in_bytes", "pids.max", "memory.max"):
+            if (folder / job.job.id / name).exists():
+                out[name] = (folder / job.job.id / name).read_text().strip()
+    return out
+
+
+def test_each_job_has_its_own_bounded_space_ipc_and_cgroup(sandbox):
+    """A job fills its writable space and leaves System V shared memory behind: its quota stops it, the
+    next job has all its space and sees no IPC object; the job's memory and processes have one cgroup."""
+    make_shm = ("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                "SHM = libc.shmget(0x5eed, 1 << 20, 0o1666)\n")
+    fill = ("import os, shutil\nDISK = 'unbounded'\ntry:\n    for i in range(1000):\n"
+            "        with open(f'fill{i}.bin', 'wb') as f:\n            for _ in range(8):\n"
+            "                f.write(b'x' * 2**20)\nexcept OSError as e:\n    DISK = e.errno\n"
+            "FREE = shutil.disk_usage('.').free\n")
+    hog = Job(sandbox, [make_shm, fill])
+    try:
+        import errno
+
+        assert hog.value("SHM") >= 0 and hog.value("DISK") == errno.ENOSPC
+        assert hog.value("FREE") < 2**20
+        limits = _cgroup_of(hog)
+        if limits:  # a machine with cgroups (v1 here): one budget for all the job's processes
+            assert limits.get("memory.limit_in_bytes", limits.get("memory.max")) == str(LIMITS["memory_mb"] * 2**20)
+            assert limits["pids.max"] == str(LIMITS["processes"])
+    finally:
+        hog.end()
+    assert _cgroup_of(hog) == {}, "the job's cgroup outlived it"
+    victim = Job(sandbox, [make_shm.replace("0o1666", "0o666"), "import shutil\nFREE = shutil.disk_usage('.').free\n"])
+    try:
+        assert victim.value("SHM") == -1, "a System V segment of an earlier job is still there"
+        assert victim.value("FREE") > 250 * 2**20
+    finally:
+        victim.end()
+
+
+def test_memory_is_one_budget_for_all_of_a_jobs_processes(sandbox):
+    """Three processes of 1 GB each (each below the per-process cap) do not fit a 2 GB job: the cgroup ends
+    some of them; on a machine without cgroups only the per-process cap holds."""
+    if not sandbox.cgroups.folders:
+        pytest.skip("no cgroup controllers here: memory is limited per process only")
+    cells = ["import os, time\nkids = []\nfor _ in range(3):\n    pid = os.fork()\n    if pid == 0:\n"
+             "        hog = bytearray(1024 * 2**20)\n        open(f'held-{os.getpid()}', 'w').close()\n"
+             "        time.sleep(60)\n        os._exit(0)\n    kids.append(pid)\ntime.sleep(8)\n"
+             "HELD = len([n for n in os.listdir('.') if n.startswith('held-')])\n"
+             "ALIVE = sum(os.waitpid(p, os.WNOHANG) == (0, 0) for p in kids)\n"]
+    job = Job(sandbox, cells)
+    try:
+        if job.ready.get("event") == "ready" and not job.ready["failed_cells"]:
+            assert job.value("ALIVE") <= 1, "three 1 GB processes held 3 GB in a 2 GB job"
+    finally:
+        job.end()
+
+
+def test_ending_a_job_reads_nothing_it_made(sandbox):
+    """What a job leaves where its output log used to be (a named pipe, a link to an endless device) is never
+    opened: the output is a memfd the zygote holds, and the template keeps answering."""
+    job = Job(sandbox, ["import os\nos.mkfifo('output.log')\nos.symlink('/dev/zero', 'log')\n"
+                        "os.symlink('/dev/zero', '../output.log')\nprint('tail of the output')\n"])
+    started = time.monotonic()
+    tail = job.end()
+    assert time.monotonic() - started < 10 and "tail of the output" in tail
+    assert Job(sandbox, ["X = 1"]).value("X") == 1
+
+
+def test_a_lost_template_is_replaced_and_says_so(tmp_path):
+    """The template killed (as if it had broken): the job it was running is the grader's failure, and the next
+    job runs in a fresh template."""
+    from bertcourse.sandbox import SandboxLost
+
+    box = Sandbox("bwrap", {"course": paths.SOLUTIONS})
+    try:
+        box.wait_ready()
+        job = Job(box, ["X = 1"])
+        os.killpg(box.process.pid, 9)
+        with pytest.raises(SandboxLost):
+            Job(box, ["X = 2"])
+        assert box.lost_since(job.job) and job.end() == ""
+        assert Job(box, ["X = 3"]).value("X") == 3
+    finally:
+        box.close()
+    assert not any(f.exists() for f in box.cgroups.folders.values()), "the batch's cgroups outlived it"
+
+
+def test_a_message_over_the_frame_limit_is_never_sent():
+    from bertcourse.channel import FrameTooLarge
+
+    mine, theirs = socket.socketpair()
+    channel = Channel(mine, max_frame=1000)
+    with pytest.raises(FrameTooLarge):
+        channel.send({"text": "é" * 500})  # 3000 bytes ASCII-escaped
+    channel.send({"text": "small"})
+    assert Channel(theirs).receive(timeout=5) == {"text": "small"}, "the stream stayed in step"
+    mine.close()
+    theirs.close()
