@@ -182,6 +182,7 @@ def _trusted_child(sock: socket.socket, result_fd: int, target: assignment.Assig
         os.dup2(null, 1)
         os.dup2(null, 2)
         os.chdir(target.files_dir)  # where the tests' "offline/..." ids resolve
+        _bound_memory(TRUSTED_MEMORY_MB)
         from .channel import Channel
 
         try:
@@ -194,6 +195,32 @@ def _trusted_child(sock: socket.socket, result_fd: int, target: assignment.Assig
         code = 0
     finally:
         os._exit(code)
+
+
+TRUSTED_MEMORY_MB = 4096  # what one grading process may add to the grader it was forked from
+MIN_MEMORY_MB = 1024  # --memory-mb below this cannot run a course notebook (the tiny model, a few datasets)
+
+
+def _bound_memory(megabytes: int) -> None:
+    """Cap this process's address space at its size now plus `megabytes`: whatever a submission's answers
+    decode to, one grading process stays bounded (a MemoryError in a test is that test's failure)."""
+    import resource
+
+    size = 0
+    for line in Path("/proc/self/status").read_text().splitlines() if Path("/proc/self/status").exists() else []:
+        if line.startswith("VmSize:"):
+            size = int(line.split()[1]) * 1024
+    if size:
+        limit = size + megabytes * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def check_memory_mb(memory_mb: int) -> str | None:
+    """Why `--memory-mb memory_mb` cannot grade, or None."""
+    if memory_mb < MIN_MEMORY_MB:
+        return (f"--memory-mb {memory_mb} is too small to grade: a submission needs at least {MIN_MEMORY_MB} MB "
+                "for its own work (on top of the libraries the sandbox preloads)")
+    return None
 
 
 @dataclass
@@ -448,6 +475,9 @@ def run(args) -> int:
 
     ensure_grading_env()
     submissions_dir, out = Path(args.submissions), Path(args.out)
+    if check_memory_mb(args.memory_mb):
+        print(f"error: {check_memory_mb(args.memory_mb)}", file=sys.stderr)
+        return 2
     if not submissions_dir.is_dir():
         print(f"no such folder: {submissions_dir}", file=sys.stderr)
         return 2
@@ -477,7 +507,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="grades", help="output folder (default: grades/)")
     p.add_argument("--workers", type=int, default=0, help="parallel submissions (default: number of cores)")
     p.add_argument("--timeout", type=float, default=300, help="wall-clock seconds per submission (default 300)")
-    p.add_argument("--memory-mb", type=int, default=6144, help="address-space cap per submission in MB (default 6144)")
+    p.add_argument("--memory-mb", type=int, default=6144,
+                   help="memory of one submission in MB, all its processes and files together (a cgroup of its own; "
+                        "where the machine has no cgroups, per process), on top of the libraries the sandbox "
+                        f"preloads (with a cgroup one process may take 3/4 of it); at least {MIN_MEMORY_MB} (default 6144)")
     p.add_argument("--sandbox", choices=["auto", "bwrap", "uid", "none"], default="auto",
                    help="where student code runs (default: bubblewrap, refusing if it cannot be used)")
     p.add_argument("--no-sandbox", action="store_true", help="same as --sandbox none (see what it gives up)")

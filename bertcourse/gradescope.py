@@ -103,6 +103,9 @@ def main(root: Path, requested: str = "auto", timeout: float = 600, memory_mb: i
 
 def run(args) -> int:
     batch.ensure_grading_env()
+    if batch.check_memory_mb(args.memory_mb):
+        print(f"error: {batch.check_memory_mb(args.memory_mb)}")
+        return 2
     return main(Path(args.root), args.sandbox, args.timeout, args.memory_mb)
 
 

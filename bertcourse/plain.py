@@ -92,16 +92,32 @@ class PlainEncoding(dict):
         return list(self._tokens)
 
 
-_MODEL_CLASSES: dict[str, type] = {}
-
-
-def _model_class(name: str) -> type:
-    """A PlainModel subclass named like the student's model class, so `type(model).__name__` reads the same."""
+def _model_class(name: str, budget: "_Budget") -> type:
+    """A PlainModel subclass named like the student's model class, so `type(model).__name__` reads the same.
+    Made per decoded value (kept by its budget, freed with it): nothing grows for the process's life."""
     if not (isinstance(name, str) and name.isidentifier() and len(name) <= 100):
         name = "UnknownModel"
-    if name not in _MODEL_CLASSES:
-        _MODEL_CLASSES[name] = type(name, (PlainModel,), {"__module__": __name__})
-    return _MODEL_CLASSES[name]
+    if name not in budget.classes:
+        budget.spend(items=1)
+        budget.classes[name] = type(name, (PlainModel,), {"__module__": __name__})
+    return budget.classes[name]
+
+
+MAX_SAME_HASH = 16  # keys of one dict (items of one set) sharing a hash: honest data has almost none
+
+
+def _distinct_hashes(keys: list) -> None:
+    """Refuse keys whose hashes collide: building a dict of n colliding keys takes n² comparisons (20,000
+    keys: seconds). Counting by hash value is linear (distinct ints hash apart)."""
+    counts: dict[int, int] = {}
+    for key in keys:
+        try:
+            h = hash(key)
+        except TypeError:
+            raise NotPlain("a dict key must be a number, a string or a tuple") from None
+        counts[h] = counts.get(h, 0) + 1
+        if counts[h] > MAX_SAME_HASH:
+            raise NotPlain("too many dict keys (or set items) with the same hash")
 
 
 # ------------------------------------------------------------------ encode
@@ -109,6 +125,7 @@ class _Budget:
     def __init__(self):
         self.items = 0
         self.chars = 0
+        self.classes: dict[str, type] = {}
 
     def spend(self, items: int = 0, chars: int = 0) -> None:
         self.items += items
@@ -249,24 +266,17 @@ def _decode(data, budget: _Budget, depth: int, real: bool):
         if not isinstance(pairs, list):
             raise NotPlain("malformed dict")
         budget.spend(items=len(pairs))
-        out = {}
-        for pair in pairs:
-            if not (isinstance(pair, list) and len(pair) == 2):
-                raise NotPlain("malformed dict")
-            key = _decode(pair[0], budget, depth + 1, real)
-            try:
-                out[key] = _decode(pair[1], budget, depth + 1, real)
-            except TypeError:  # an unhashable key (a list)
-                raise NotPlain("a dict key must be a number, a string or a tuple") from None
-        return out
+        if not all(isinstance(pair, list) and len(pair) == 2 for pair in pairs):
+            raise NotPlain("malformed dict")
+        keys = [_decode(pair[0], budget, depth + 1, real) for pair in pairs]
+        _distinct_hashes(keys)
+        return {key: _decode(pair[1], budget, depth + 1, real) for key, pair in zip(keys, pairs)}
     if kind in ("tuple", "set"):
         items = [_decode(v, budget, depth + 1, real) for v in _list(data.get("v"), budget)]
         if kind == "tuple":
             return tuple(items)
-        try:
-            return set(items)
-        except TypeError:
-            raise NotPlain("a set of unhashable items") from None
+        _distinct_hashes(items)
+        return set(items)
     if kind == "float":
         text = data.get("v")
         if text not in ("nan", "inf", "-inf"):
@@ -294,7 +304,7 @@ def _decode(data, budget: _Budget, depth: int, real: bool):
         config = _decode(data.get("config"), budget, depth + 1, real)
         if not isinstance(config, dict):
             raise NotPlain("malformed model")
-        model = _model_class(data.get("class"))()
+        model = _model_class(data.get("class"), budget)()
         model.config = PlainConfig(config)
         return model
     if kind == "tokenizer":

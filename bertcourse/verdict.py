@@ -10,7 +10,8 @@ nothing the student defined runs here: a patched builtin, an `__eq__` that alway
 object or a rewritten results file in the sandbox has nothing to act on.
 
 Each test case gets its own test process (a fork of the finished notebook): a case that hangs or kills its
-process costs that case only. A case that failed that way (out of time, its process gone) is marked
+process costs that case only. Every public case runs before any hidden one, so no public message (the only
+messages a student sees) can hold anything of a hidden case's arguments. A case that failed that way (out of time, its process gone) is marked
 `cut_short`: that verdict depends on the machine as well as on the answer, so the batch grader confirms it
 (bertcourse/batch.py). Messages of hidden tests never leave this module.
 """
@@ -215,11 +216,21 @@ def grade(main: Channel, test_files: list[Path], deadline: float, timeout: float
     result = {"status": STATUS_OK, "questions": {}, "possible": {}, "tests": [],
               "failed_cells": int(ready.get("failed_cells", 0)) if isinstance(ready.get("failed_cells"), int) else 0,
               "cell_errors": cell_errors(ready.get("cell_errors"))}
-    for path in test_files:
-        test_file = ExceptionTestFile.from_file(str(path))
+    files = [ExceptionTestFile.from_file(str(path)) for path in test_files]
+    outcomes: dict[tuple[int, int], tuple[bool, str, bool]] = {}
+    # Every public case runs before any hidden one: a public message (what a student sees) is fixed before a
+    # hidden case's arguments ever enter the sandbox, so nothing of them can reach it, whatever the notebook
+    # keeps between cases (a process left running, shared memory).
+    order = [(f, c) for hidden in (False, True) for f, test_file in enumerate(files)
+             for c, case in enumerate(test_file.test_cases) if bool(case.hidden) == hidden]
+    for f, c in order:
+        outcomes[f, c] = _run_case(main, files[f], files[f].test_cases[c], deadline, max(5.0, timeout * CASE_SHARE))
+        if time.monotonic() > deadline:
+            return {"status": STATUS_TIMEOUT}
+    for f, test_file in enumerate(files):
         test_file.test_case_results = []
-        for case in test_file.test_cases:
-            passed, message, cut_short = _run_case(main, test_file, case, deadline, max(5.0, timeout * CASE_SHARE))
+        for c, case in enumerate(test_file.test_cases):
+            passed, message, cut_short = outcomes[f, c]
             test_file.test_case_results.append(TestCaseResult(test_case=case, message=message, passed=passed))
             result["tests"].append({"question": test_file.name, "name": case.name, "hidden": bool(case.hidden),
                                     "points": float(case.points or 0.0), "passed": passed,
@@ -228,8 +239,6 @@ def grade(main: Channel, test_files: list[Path], deadline: float, timeout: float
                 result["tests"][-1]["cut_short"] = True
         result["questions"][test_file.name] = float(test_file.score)
         result["possible"][test_file.name] = float(test_file.possible)
-        if time.monotonic() > deadline:
-            return {"status": STATUS_TIMEOUT}
     try:
         main.send({"op": "bye"})
     except OSError:
