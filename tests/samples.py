@@ -238,10 +238,20 @@ ATTACKS = {  # stubs plus code that tries to get points or reach outside its job
         f"        open(os.path.join(folder, {ATTACK_PTH!r}), 'w').write('import os; os.system(\"touch /tmp/pwned\")')\n"
         "    except OSError as error:\n        print(error)\n"),
     "attack_leak_hidden.ipynb": lambda: replace_answer("concatenate_mask", _LEAK),
+    # issue 21: one submission against the template, the shared space and the next submissions (victims below)
+    "attack_huge_spec.ipynb": lambda: with_cell(student(), "HUGE = '" + "\U0001F600" * 1_400_000 + "'\n"),
+    "attack_log_pipe.ipynb": lambda: with_cell(perfect(), _LOG_PIPE),
+    "attack_fill_space.ipynb": lambda: with_cell(student(), _FILL_SPACE),
+    "attack_ipc_left_behind.ipynb": lambda: with_cell(student(), _IPC_LEFT_BEHIND),
+    "attack_memory_in_many_processes.ipynb": lambda: with_cell(student(), _MANY_PROCESSES),
+    "attack_hidden_inputs_to_feedback.ipynb": lambda: replace_answer("concatenate_mask", _RECORD_INPUTS),
 }
 
 ROBUSTNESS = {
     "perfect.ipynb": lambda: perfect(),
+    # correct notebooks graded beside the attacks above: each would lose points if another job's IPC objects or
+    # files were visible to it (its concatenate_mask checks first), or if an attack left no space or template
+    **{f"victim_{i}.ipynb": (lambda i=i: _victim(i)) for i in range(4)},
     "perfect_copy.ipynb": lambda: perfect(),  # byte-identical to perfect.ipynb
     "partial.ipynb": lambda: student({"concatenate_mask": "correct", "filter_for_max_length": "wrong",
                                       "apply_bert": "wrong", "accuracy": "correct"}),
@@ -298,11 +308,15 @@ ROBUSTNESS = {
 }
 
 EXPECTED: dict[str, tuple[str, str | None, dict | None]] = {
+    **{f"victim_{i}.ipynb": ("ok", NB1, FULL1) for i in range(4)},
     **{f: ("ok", NB1, FULL1) for f in HONEST},
     **{f: ("ok", NB1, None) for f in ATTACKS},
     "attack_frame_inspection.ipynb": ("ok", NB1, dict(FULL1, q3_apply_bert=0)),  # only its apply_bert cheats
     "attack_leak_hidden.ipynb": ("ok", NB1, dict(FULL1, q1_concatenate_mask=0)),
     "attack_builtins_patch.ipynb": ("error: the notebook's process died", NB1, None),  # broke its own process
+    "attack_huge_spec.ipynb": ("error: the notebook is too large to grade", NB1, None),
+    "attack_log_pipe.ipynb": ("ok", NB1, FULL1),  # what it leaves is never read: nothing to gain, nothing lost
+    "attack_hidden_inputs_to_feedback.ipynb": ("ok", NB1, dict(FULL1, q1_concatenate_mask=0)),
     "perfect.ipynb": ("ok", NB1, FULL1), "perfect_copy.ipynb": ("ok", NB1, FULL1),
     "partial.ipynb": ("ok", NB1, PARTIAL1), "My Homework (final) v2.ipynb": ("ok", NB1, PARTIAL1),
     "stub.ipynb": ("ok", NB1, None), "perfect_export.zip": ("ok", NB1, FULL1),
@@ -459,6 +473,88 @@ def concatenate_mask(row):
                 pass
     raise RuntimeError("\\n".join(found) or "nothing readable")
 '''
+
+
+IPC_KEY = 0x5EED21
+_LOG_PIPE = """import os
+for path in ["output.log", "../output.log", "tmp/output.log"]:
+    try:
+        os.mkfifo(path)
+    except OSError as error:
+        print(error)
+for name in ["log", "../log"]:
+    try:
+        os.symlink("/dev/zero", name)
+    except OSError as error:
+        print(error)
+"""
+_FILL_SPACE = """import os
+written = 0
+for folder in [".", "/jobs", "/tmp", "/dev/shm"]:
+    try:
+        with open(os.path.join(folder, "filler.bin"), "wb") as out:
+            while True:
+                out.write(b"x" * 2**20)
+                written += 1
+    except OSError as error:
+        print(folder, written, error)
+"""
+_IPC_LEFT_BEHIND = f"""import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+segment = libc.shmget({IPC_KEY}, 64 * 2**20, 0o1666)
+print("segment", segment)
+"""
+_MANY_PROCESSES = """import os, time
+children = []
+for _ in range(5):  # 5 x 1.5 GB, each below one process's cap, together above the submission's memory
+    pid = os.fork()
+    if pid == 0:
+        try:
+            hog = bytearray(1536 * 2**20)
+            time.sleep(30)
+        finally:
+            os._exit(0)
+    children.append(pid)
+time.sleep(5)
+"""
+_RECORD_INPUTS = '''TEMPLATE = " I give it a score of [MASK] out of 5."
+import mmap
+
+
+SEEN = mmap.mmap(-1, 1 << 20)  # shared by every test process forked from this notebook
+
+
+def concatenate_mask(row):
+    for path in ["seen.txt", "/tmp/seen.txt"]:
+        try:
+            with open(path, "a") as out:
+                out.write(repr(row) + "\\n")
+        except OSError:
+            pass
+    end = SEEN.find(b"\\0")
+    SEEN.seek(end)
+    SEEN.write((repr(row) + "\\n").encode()[: len(SEEN) - end - 1])
+    recorded = SEEN[:].split(b"\\0")[0].decode(errors="replace")
+    try:
+        recorded += open("seen.txt").read()
+    except OSError:
+        pass
+    raise RuntimeError("inputs seen so far: " + recorded)
+'''
+
+
+def _victim(i: int):
+    """A correct notebook whose concatenate_mask fails if anything of another job is visible to it."""
+    nb = replace_answer("concatenate_mask", (
+        'TEMPLATE = " I give it a score of [MASK] out of 5."\nimport ctypes, os\n'
+        'libc = ctypes.CDLL(None, use_errno=True)\n\n\ndef concatenate_mask(row):\n'
+        f'    if libc.shmget({IPC_KEY}, 0, 0) != -1:\n'
+        '        raise RuntimeError("shared memory of another job is visible")\n'
+        '    if any(os.path.exists(p) for p in ["/jobs/filler.bin", "/tmp/filler.bin", "../filler.bin"]):\n'
+        '        raise RuntimeError("files of another job are visible")\n'
+        '    row["input"] = row["text"] + TEMPLATE\n    return row\n'))
+    nb.metadata["victim"] = i
+    return nb
 
 
 def hidden_only_lines() -> set[str]:

@@ -236,3 +236,38 @@ def test_a_neighbour_flooding_the_cpu_changes_no_grade(tmp_path):
         row = rows[f"b_honest{copy}_nb1_zero_shot.ipynb"]
         assert (row["status"], row["total"]) == ("ok", "10"), row
     assert "graded again alone" in done.stdout, done.stdout
+
+
+def _hidden_only_strings(name: str = samples.NB1) -> set[str]:
+    """String constants of the autograder's tests (hidden cases' inputs among them) that no public test has."""
+    import ast
+
+    def strings(folder: Path) -> set[str]:
+        out = set()
+        for path in folder.glob("*.py"):
+            out |= {n.value for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Constant)
+                    and isinstance(n.value, str) and len(n.value) >= 12}
+        return out
+
+    return strings(paths.AUTOGRADER / name / "tests") - strings(paths.NOTEBOOKS / name / "tests")
+
+
+def test_no_hidden_input_reaches_a_students_feedback(graded):
+    """A function that records every argument it gets (in its folder, in memory shared between test processes)
+    and raises them in its message: public cases run before any hidden one, so its public messages hold public
+    inputs only."""
+    out = graded[0]
+    recorded = (out / "feedback" / "attack_hidden_inputs_to_feedback.ipynb.md").read_text()
+    assert "inputs seen so far" in recorded
+    secrets = _hidden_only_strings()
+    assert secrets
+    for path in (out / "feedback").iterdir():
+        leaked = [s for s in secrets if s in path.read_text()]
+        assert not leaked, f"{path.name} shows hidden test inputs: {leaked[:3]}"
+
+
+def test_grader_failures_are_graded_again_and_never_cached(graded):
+    out, rows, stdout, _, _ = graded
+    assert not [f for f, r in rows.items() if r["status"].startswith("error: grader:")], stdout[-3000:]
+    for path in (out / "results").glob("*.json"):
+        assert "error: grader:" not in path.read_text()
