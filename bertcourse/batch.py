@@ -20,6 +20,16 @@ How one submission is graded (threat model: students control their submission's 
      of time. So a result that hit a limit (a timeout, a dead process, a test case cut short) while another
      submission was being graded is not final: the submission is graded again alone, after the others, and
      that grading is its row. Grades never depend on what was graded beside them.
+  6. Each job owns its resources (bubblewrap; bertcourse/job_isolation.py): its own mount, IPC and network
+     namespaces, its own tmpfs (LIMITS["disk_mb"]) as its only writable space, its own cgroup (memory of all
+     its processes together, a process count, one CPU) where the machine has one, per-process limits
+     otherwise. Its output is a memfd the zygote holds: nothing the job made is opened outside its limits.
+     Public test cases run before hidden ones: no hidden input can reach a message the student sees.
+  7. The grader's own failures (the sandbox cannot start or stops answering, the grading process fails or
+     dies) are rows `error: grader: ...`: never cached, graded again alone, graded again on the next run.
+     A spec that would not fit the control channel is refused before it is sent ("too large to grade").
+Not enforced (yet): files a hidden case writes are visible to later (hidden) cases of the same job; host
+paths of the Python installation and the extracted autograder appear in the sandbox's mount table.
 What a submission can do: use its own CPU time, memory and disk within the limits and the time limit, and
 return whatever values it likes from its functions (that is its answer). What it cannot do: read the hidden
 tests, the masters, other submissions, the results or the grades; change a verdict; outlive its job; affect
