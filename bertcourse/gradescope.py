@@ -188,6 +188,9 @@ def results_json(result: dict, target) -> dict:
                   "score are shown when grades are published.")
     else:
         output = f"Score: {total:g} / {target.max_total:g}."
+    if result.get("cell_errors"):  # the student's own cells and errors: which one failed, and why "cuda" fails here
+        output += "\n\nCode cells that raised an error when your notebook ran at grading:\n"
+        output += "\n".join(outputs.cell_error_lines(result["cell_errors"]))
     return {"score": total, "tests": tests, "stdout_visibility": "hidden", "output": output}
 
 
