@@ -3,21 +3,38 @@
 Colab lacks otter-grader, evaluate and seqeval, has no `tests/` folder next to the notebook, and cannot run
 `grader.export()`. So the student copy gets:
   - an "Open in Colab" badge (built from the repository configured in pyproject.toml, [tool.bertcourse]);
-  - a set-up cell in place of otter's init cell: in Colab it installs the missing packages (pinned, quietly),
-    downloads this notebook's public tests into tests/, and says whether a GPU is attached; everywhere it starts
-    a checker whose messages remind students that hidden tests decide the score;
-  - a submission cell that exports a zip outside Colab and explains the download route inside Colab.
+  - a set-up cell in place of otter's init cell: in Colab it installs the missing packages (pinned, without
+    changing any version Colab ships: see COLAB_INSTALLS), downloads this notebook's public tests into tests/,
+    and says whether a GPU is attached; everywhere it starts a checker whose messages remind students that
+    hidden tests decide the score (and, if the installation failed, say so instead of failing with NameError);
+  - a submission cell that exports a zip outside Colab and explains the download route inside Colab;
+  - for the notebooks that train (GPU_NOTEBOOKS), notebook metadata that makes Colab open them on a T4 GPU.
 """
 
 from __future__ import annotations
 
+import json
 import tomllib
 
 import nbformat
 
 from . import paths
 
-COLAB_PACKAGES = ["otter-grader==7.0.0", "evaluate==0.4.6", "seqeval==1.2.2"]  # what Colab does not preinstall
+# What the set-up cell installs in Colab, one step each: (what the student is told, `pip install` arguments).
+# Colab's own versions stay as they are (googlecolab/backend-info's list, committed in bertcourse/colab_env/,
+# checked by tests/test_colab.py). otter 7.0.0 requires ipywidgets 8 and wrapt<2: installed with its
+# dependencies it would replace Colab's ipywidgets 7.7.1 (Colab's tqdm progress bars stop rendering and Colab
+# asks for a "custom widget manager") and wrapt 2.3.0, and add playwright, python-on-whales and jedi. So otter
+# comes without them, plus the three that `import otter` and its checks import and Colab lacks (fica, ipylab,
+# python-frontmatter; also --no-deps: resolving ipylab's would add jedi). The rest they import (ipywidgets 7,
+# wrapt 2, dill, nbformat, nbconvert, pandas, IPython, PyYAML) serves as Colab ships it; python-on-whales
+# (`otter grade`) and playwright (PDF export) are never imported there. evaluate and seqeval resolve against
+# Colab's packages without changing any.
+COLAB_INSTALLS = [
+    ("evaluate and seqeval", "evaluate==0.4.6 seqeval==1.2.2"),
+    ("otter, the checker", "--no-deps otter-grader==7.0.0 fica==0.4.1 ipylab==1.1.0 python-frontmatter==1.3.0"),
+]
+GPU_NOTEBOOKS = {"nb2_yelp_stars", "nb3_mnli_pairs", "nb4_conll_ner"}  # they train a model; nb1 only predicts
 
 
 def config() -> dict[str, str]:
@@ -41,8 +58,9 @@ def badge_markdown(name: str) -> str:
 
 
 SETUP_TEMPLATE = '''\
-# Set-up. In Google Colab: installs the packages Colab lacks and downloads this notebook's public checks
-# into tests/. Everywhere: starts the checker used by the grader.check(...) cells. Run it first.
+# Set-up. In Google Colab: installs the packages Colab lacks (leaving Colab's own versions as they are) and
+# downloads this notebook's public checks into tests/. Everywhere: starts the checker used by the
+# grader.check(...) cells. Run it first.
 import inspect
 import pathlib
 import subprocess
@@ -51,9 +69,25 @@ import urllib.request
 
 IN_COLAB = "google.colab" in sys.modules
 TESTS_URL = "{tests_url}"
+# --no-deps for otter: its requirements would replace Colab's ipywidgets (Colab's progress bars need it) and wrapt
+INSTALLS = {installs}
+RETRY = ("Check that Colab is online, then Runtime > Restart session and run this cell again;\\n"
+         "if it keeps failing, tell your instructor.")
+
+
+def pip_install(what, pip_args):
+    print(f"Installing {{what}} ...", flush=True)
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *pip_args.split()],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        print(done.stdout[-1500:] + done.stderr[-1500:])
+        print(f"Could not install {{what}} (pip's message above).\\n{{RETRY}}")
+
 
 if IN_COLAB:
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", {packages}], check=True)
+    for what, pip_args in INSTALLS:
+        pip_install(what, pip_args)
+    print("Downloading the public checks ...", flush=True)
     pathlib.Path("tests").mkdir(exist_ok=True)
     try:
         for test_file in {test_files}:
@@ -69,13 +103,26 @@ if IN_COLAB:
         print("No GPU attached: model cells run many times slower on the CPU (training in notebooks 2-4\\n"
               "takes hours instead of minutes). Runtime > Change runtime type > T4 GPU, then run from the top.")
 
-import otter
+try:
+    from otter import Notebook
+    CHECKER_ERROR = None
+except Exception as error:  # the installation failed: each check cell then says so (no NameError)
+    Notebook, CHECKER_ERROR = object, error
+    print(f"The checker could not start ({{error}}).\\n"
+          + (RETRY if IN_COLAB else "Install otter-grader 7.0.0 for this Python, then run this cell again."))
 
 
-class CourseChecker(otter.Notebook):
+class CourseChecker(Notebook):
     """otter's checker, with a reminder under every result: public checks are not the final score."""
 
+    def __init__(self, nb_path):
+        if CHECKER_ERROR is None:
+            super().__init__(nb_path)
+
     def check(self, question, global_env=None):
+        if CHECKER_ERROR is not None:
+            print(f"The checker is not installed (see the set-up cell): {{question}} not checked.")
+            return None
         if not pathlib.Path("tests", f"{{question}}.py").exists():
             print(f"The public checks for {{question}} are missing (see the set-up cell): not checked.")
             return None
@@ -103,7 +150,13 @@ else:
 
 def setup_source(name: str, test_files: list[str]) -> str:
     return SETUP_TEMPLATE.format(tests_url=tests_url(name), name=name, test_files=sorted(test_files),
-                                 packages=", ".join(repr(p) for p in COLAB_PACKAGES))
+                                 installs=_installs_literal())
+
+
+def _installs_literal() -> str:
+    """COLAB_INSTALLS as the set-up cell spells it: one step a line."""
+    steps = "".join(f"\n    ({json.dumps(what)}, {json.dumps(pip_args)})," for what, pip_args in COLAB_INSTALLS)
+    return f"[{steps}\n]"
 
 
 def prepare_student_notebook(nb: nbformat.NotebookNode, name: str, test_files: list[str]) -> None:
@@ -121,3 +174,12 @@ def prepare_student_notebook(nb: nbformat.NotebookNode, name: str, test_files: l
             continue  # otter leaves an empty markdown cell at the end
         cells.append(cell)
     nb.cells = [nbformat.v4.new_markdown_cell(badge_markdown(name))] + cells
+    if name in GPU_NOTEBOOKS:
+        ask_for_gpu(nb)
+
+
+def ask_for_gpu(nb: nbformat.NotebookNode) -> None:
+    """Colab's own keys (what it writes when saving a notebook set to Runtime > T4 GPU): a student who opens
+    the notebook gets a GPU runtime without changing the runtime type first."""
+    nb.metadata["accelerator"] = "GPU"
+    nb.metadata.setdefault("colab", {})["gpuType"] = "T4"
