@@ -12,11 +12,16 @@ Batch grading (`python -m bertcourse grade`), from the outside in:
   submission    reads a submission file (ipynb, otter zip, nbformat 3) without running it
   assignment    one notebook's tests, fixtures and set-up, from its autograder zip
   sandbox       where student code runs (bubblewrap, or a per-submission uid), started once per batch
-  zygote        the sandbox's template process: libraries imported once, one fork per submission
-  student_side  inside the sandbox: runs the student's cells, answers the grader's calls
   verdict       the tests, run in the grader: student functions reached only through plain data
-  plain         the plain-data format that crosses the sandbox boundary
-  channel       framed messages over a Unix socket, with deadlines and size limits
+  boundary/     what crosses the sandbox's boundary, shared by both sides
+    plain         the plain-data format
+    channel       framed messages over a Unix socket, with deadlines and size limits
+  sandboxed/    everything that runs inside the sandbox (trusts only the grader's requests and the kernel)
+    zygote        the template process: libraries imported once, one fork per submission
+    job_isolation a job's own namespaces, tmpfs and cgroup
+    case_isolation each test case's own view of the finished notebook (files, IPC, memory, processes)
+    processes     finding and ending a job's processes
+    student_side  the job: runs the student's cells, answers the grader's calls
   cache         signed results per submission content (re-runs regrade nothing)
   outputs       grades.csv and feedback files, made safe to open
   cli           `python -m bertcourse ...` entry points used by the Makefile

@@ -9,7 +9,7 @@ How one submission is graded (threat model: students control their submission's 
   1. This process reads the file (bertcourse/submission.py) without running anything.
   2. The sandbox (bertcourse/sandbox.py) forks a job process that runs the notebook's code cells and then the
      course's set-up cells, as a user id of its own, without network, with resource limits, seeing only its
-     own folder and the fixtures (bertcourse/student_side.py).
+     own folder and the fixtures (bertcourse/sandboxed/student_side.py).
   3. A trusted grading process (a fork of this one, never running student code) runs the otter tests
      (bertcourse/verdict.py): each test calls the student's functions through a socket and judges the plain
      data that comes back. Points, expected values and verdicts exist only on this side.
@@ -20,7 +20,7 @@ How one submission is graded (threat model: students control their submission's 
      of time. So a result that hit a limit (a timeout, a dead process, a test case cut short) while another
      submission was being graded is not final: the submission is graded again alone, after the others, and
      that grading is its row. Grades never depend on what was graded beside them.
-  6. Each job owns its resources (bubblewrap; bertcourse/job_isolation.py): its own mount, IPC and network
+  6. Each job owns its resources (bubblewrap; bertcourse/sandboxed/job_isolation.py): its own mount, IPC and network
      namespaces, its own tmpfs (LIMITS["disk_mb"]) as its only writable space, its own cgroup (memory of all
      its processes together, a process count, one CPU) where the machine has one, per-process limits
      otherwise. Its output is a memfd the zygote holds: nothing the job made is opened outside its limits.
@@ -28,8 +28,14 @@ How one submission is graded (threat model: students control their submission's 
   7. The grader's own failures (the sandbox cannot start or stops answering, the grading process fails or
      dies) are rows `error: grader: ...`: never cached, graded again alone, graded again on the next run.
      A spec that would not fit the control channel is refused before it is sent ("too large to grade").
-Not enforced (yet): files a hidden case writes are visible to later (hidden) cases of the same job; host
-paths of the Python installation and the extracted autograder appear in the sandbox's mount table.
+  8. Each test case starts from the job as the notebook left it (bertcourse/sandboxed/case_isolation.py):
+     the notebook's threads and processes are gone before the first case; a case's files (an overlay in a
+     user and mount namespace of its own), IPC objects, writes to shared memory and processes are gone
+     before the next. Limit: a notebook that rewrites the grader's own functions in its interpreter can
+     skip that for its own cases (it gains nothing a student sees: public cases run first; never another
+     job's). Without bubblewrap (uid, no-sandbox) a case has no namespaces: files are shared between cases.
+Not enforced (yet): host paths of the Python installation and the extracted autograder appear in the
+sandbox's mount table.
 What a submission can do: use its own CPU time, memory and disk within the limits and the time limit, and
 return whatever values it likes from its functions (that is its answer). What it cannot do: read the hidden
 tests, the masters, other submissions, the results or the grades; change a verdict; outlive its job; affect
@@ -52,7 +58,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import OFFLINE_ENV, assignment, cache, outputs, paths, submission, verdict
-from .channel import MAX_FRAME
+from .boundary.channel import MAX_FRAME
 from .outputs import GRADER_FAILURE, STATUS_OK, STATUS_TIMEOUT, is_grader_failure
 
 MAX_FILE_BYTES = 200_000_000
@@ -193,7 +199,7 @@ def _trusted_child(sock: socket.socket, result_fd: int, target: assignment.Assig
         os.dup2(null, 2)
         os.chdir(target.files_dir)  # where the tests' "offline/..." ids resolve
         _bound_memory(TRUSTED_MEMORY_MB)
-        from .channel import Channel
+        from .boundary.channel import Channel
 
         try:
             result = verdict.grade(Channel(sock), target.test_files, deadline, timeout)
@@ -383,7 +389,7 @@ def grade_batch(submissions_dir: Path, out: Path, workers: int, timeout: float, 
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="bertcourse-grader-"))
     os.chmod(scratch, 0o711)
-    from .student_side import point_caches
+    from .sandboxed.student_side import point_caches
 
     point_caches(scratch / "hf")  # the tests' own caches, never the sandbox's
     try:

@@ -127,8 +127,10 @@ def _environment_yml(pins: list[str]) -> str:
 
 
 def _course_package() -> dict[str, bytes]:
+    """The course's Python code, its sub-packages included (sandboxed/, boundary/), in sorted order."""
     package = Path(__file__).resolve().parent
-    return {f"files/bertcourse/{p.name}": p.read_bytes() for p in sorted(package.glob("*.py"))}
+    return {f"files/bertcourse/{p.relative_to(package).as_posix()}": p.read_bytes()
+            for p in sorted(package.rglob("*.py")) if "__pycache__" not in p.parts}
 
 
 def _deterministic_zip(source_zip: Path, target: Path, extra: dict[str, bytes]) -> None:

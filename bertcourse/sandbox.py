@@ -1,4 +1,4 @@
-"""Where student code runs: a sandbox around the template process (bertcourse/zygote.py), one kind per machine.
+"""Where student code runs: a sandbox around the template process (bertcourse/sandboxed/zygote.py), one kind per machine.
 
   bwrap  Linux with bubblewrap, grader running as root (`make grade`). The zygote runs inside bubblewrap:
          its own PID, network, IPC, UTS and mount namespaces (no network at all), a read-only view of the
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
-from .channel import Channel
+from .boundary.channel import Channel
 
 KINDS = ("bwrap", "uid", "none")
 UID_BASE = 160000  # job uids: UID_BASE + n, unused by the system
@@ -168,8 +168,8 @@ V1_CONTROLLERS = ("memory", "pids", "cpu")
 class BatchCgroups:
     """The batch's cgroup folders, one per controller: cgroup v1's memory, pids and cpu hierarchies where they
     are mounted read-write, else cgroup v2 where it delegates those controllers; none elsewhere (then memory
-    is limited per process only, see bertcourse/student_side.py). The zygote makes one child per job in
-    them (bertcourse/job_isolation.py); `remove` deletes what is left."""
+    is limited per process only, see bertcourse/sandboxed/student_side.py). The zygote makes one child per job in
+    them (bertcourse/sandboxed/job_isolation.py); `remove` deletes what is left."""
 
     def __init__(self):
         self.folders: dict[str, Path] = {}  # controller ("memory", "pids", "cpu" or "unified") -> folder
@@ -201,7 +201,7 @@ class BatchCgroups:
 
     def binds(self) -> list[tuple[str, str]]:
         """(host folder, folder inside the sandbox) for each controller."""
-        from .job_isolation import CGROUP_ROOT
+        from .sandboxed.job_isolation import CGROUP_ROOT
 
         return [(str(folder), str(CGROUP_ROOT / controller)) for controller, folder in self.folders.items()]
 
@@ -272,7 +272,7 @@ class Sandbox:
             self.jobs_root = self._scratch / f"jobs-{self.generation}"
             self.jobs_root.mkdir(mode=0o1733)
             os.chmod(self.jobs_root, 0o1733)
-            command = [sys.executable, "-m", "bertcourse.zygote", str(theirs.fileno())]
+            command = [sys.executable, "-m", "bertcourse.sandboxed.zygote", str(theirs.fileno())]
             env = {**self.child_env(), "BERTCOURSE_JOBS_ROOT": str(self.jobs_root), "PYTHONPATH": str(paths.REPO)}
         with open(self._scratch / "zygote.log", "wb") as log:
             self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], env=env, cwd="/",
@@ -370,11 +370,11 @@ class Sandbox:
             made.add(target)
         for source, target in writable:
             command += ["--dir", target, "--bind", source, target]
-        # /jobs: where each job mounts its own tmpfs, in its own mount namespace (bertcourse/job_isolation.py);
+        # /jobs: where each job mounts its own tmpfs, in its own mount namespace (bertcourse/sandboxed/job_isolation.py);
         # CAP_SYS_ADMIN for those mounts and namespaces: the zygote's alone, a job drops it with its uid
         command += ["--dir", "/jobs", "--setenv", "PYTHONPATH", "/course/code", "--setenv", "BERTCOURSE_ISOLATE", "1",
                     "--chdir", "/", "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
-                    "--cap-add", "CAP_SYS_ADMIN", str(prefix / "bin" / "python"), "-m", "bertcourse.zygote", str(fd)]
+                    "--cap-add", "CAP_SYS_ADMIN", str(prefix / "bin" / "python"), "-m", "bertcourse.sandboxed.zygote", str(fd)]
         return command
 
     # -------------------------------------------------------------- jobs

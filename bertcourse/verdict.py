@@ -4,8 +4,8 @@ The tests are the otter test files built from the masters (autograder/<name>/tes
 with otter's own classes (ExceptionTestFile, its points and partial credit). What differs from `otter run` is
 where they run: here, in the trusted grading process. A test's parameters (`def test_x(concatenate_mask)`)
 are stand-ins for the student's names: calling one sends the arguments as plain data to a fresh test process
-in the sandbox (bertcourse/student_side.py), which calls the student's real function and sends back the result
-as plain data (bertcourse/plain.py). The test then compares with Python's own operations on plain values, so
+in the sandbox (bertcourse/sandboxed/student_side.py), which calls the student's real function and sends back the result
+as plain data (bertcourse/boundary/plain.py). The test then compares with Python's own operations on plain values, so
 nothing the student defined runs here: a patched builtin, an `__eq__` that always says True, an edited otter
 object or a rewritten results file in the sandbox has nothing to act on.
 
@@ -23,8 +23,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import plain
-from .channel import Channel, ChannelClosed, ChannelTimeout
+from .boundary import plain
+from .boundary.channel import Channel, ChannelClosed, ChannelTimeout
 from .outputs import GRADER_FAILURE
 
 CASE_SHARE = 1 / 6  # one test case, all its calls together, may use this share of the submission's time limit

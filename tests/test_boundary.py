@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from bertcourse import batch, cache, outputs, plain
-from bertcourse.channel import MAX_KEYS, Channel
+from bertcourse import batch, cache, outputs
+from bertcourse.boundary import plain
+from bertcourse.boundary.channel import MAX_KEYS, Channel
 
 
 def test_colliding_dict_keys_are_refused_in_linear_time():

@@ -56,10 +56,10 @@ def _grade(name: str, question: str, source: str, env: dict, monkeypatch) -> tup
 
 
 def _through_the_boundary(env: dict, answer: str) -> dict:
-    """`env` as the batch grader's tests see it: the answer reached only through plain data (bertcourse/plain.py),
+    """`env` as the batch grader's tests see it: the answer reached only through plain data (bertcourse/boundary/plain.py),
     arguments decoded into real objects on the student's side, results decoded on the grader's."""
-    from bertcourse import plain
-    from bertcourse.student_side import _is_object_sent_as_data
+    from bertcourse.boundary import plain
+    from bertcourse.sandboxed.student_side import _is_object_sent_as_data
 
     value = env[answer]
     if callable(value) and not _is_object_sent_as_data(value):

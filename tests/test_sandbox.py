@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bertcourse import paths, plain
-from bertcourse.channel import Channel, ChannelClosed
+from bertcourse import paths
+from bertcourse.boundary import plain
+from bertcourse.boundary.channel import Channel, ChannelClosed
 from bertcourse.sandbox import UID_BASE, JobUids, Sandbox, SandboxUnavailable, bwrap_usable, choose
 
 pytestmark = pytest.mark.skipif(bwrap_usable() is not None or os.geteuid() != 0,
@@ -53,6 +54,19 @@ class Job:
         answer = worker.receive(timeout=30)
         worker.close()
         return plain.decode(answer["value"]) if answer.get("kind") == "value" else answer
+
+    def call(self, name: str, *args):
+        """Call the notebook's function `name` in a fresh test process (a test case of its own)."""
+        self.channel.send({"op": "test"})
+        answer = self.channel.receive(timeout=10)
+        (fd,) = self.channel.take_fds()
+        worker = Channel(socket.socket(fileno=fd))
+        worker.send({"op": "call", "name": name, "args": plain.encode(list(args)), "kwargs": plain.encode({}),
+                     "timeout": 30})
+        result = worker.receive(timeout=40)
+        worker.close()
+        self.channel.send({"op": "done", "pid": answer["pid"]})
+        return plain.decode(result["value"]) if result.get("ok") else result
 
     def end(self) -> str:
         try:
@@ -280,7 +294,7 @@ def test_a_lost_template_is_replaced_and_says_so(tmp_path):
 
 
 def test_a_message_over_the_frame_limit_is_never_sent():
-    from bertcourse.channel import FrameTooLarge
+    from bertcourse.boundary.channel import FrameTooLarge
 
     mine, theirs = socket.socketpair()
     channel = Channel(mine, max_frame=1000)
@@ -290,3 +304,52 @@ def test_a_message_over_the_frame_limit_is_never_sent():
     assert Channel(theirs).receive(timeout=5) == {"text": "small"}, "the stream stayed in step"
     mine.close()
     theirs.close()
+
+
+CASE_TRACES = """import ctypes, mmap, os, subprocess, sys, threading, time
+libc = ctypes.CDLL(None, use_errno=True)
+SHARED = mmap.mmap(-1, 4096)
+open('made-by-the-notebook.txt', 'w').write('kept')
+LATE = "import time; time.sleep(1); open('late-from-a-process.txt', 'w').write('x')  # notebook-daemon"
+subprocess.Popen([sys.executable, '-c', LATE], start_new_session=True)
+threading.Thread(target=lambda: (time.sleep(1), open('late-from-a-thread.txt', 'w'))).start()
+
+
+def leave():
+    open('left-by-a-case.txt', 'w').write('x')
+    open('/jobs/left-at-the-top.txt', 'w').write('x')
+    SHARED[:4] = b'case'
+    libc.shmget(0x5eed22, 4096, 0o1600)
+    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)  # case-daemon'], start_new_session=True)
+    return os.getpid()
+
+
+def seen():
+    found = [p for p in ['left-by-a-case.txt', '/jobs/left-at-the-top.txt', 'late-from-a-process.txt',
+                         'late-from-a-thread.txt'] if os.path.exists(p)]
+    if SHARED[:4] == b'case':
+        found.append('shared memory')
+    if libc.shmget(0x5eed22, 0, 0) != -1:
+        found.append('System V')
+    for pid in os.listdir('/proc'):
+        try:
+            if pid.isdigit() and b'daemon' in open(f'/proc/{pid}/cmdline', 'rb').read():
+                found.append('process')
+        except OSError:
+            pass
+    return {'found': found, 'notebook': open('made-by-the-notebook.txt').read(), 'free': os.statvfs('.').f_bavail}
+"""
+
+
+def test_each_test_case_starts_from_the_finished_notebook(sandbox):
+    """A case writes a file (in its folder and at the top of its space), shared memory, a System V segment and
+    leaves a process; the notebook left a process and a thread that write later: the next case sees none of
+    it, and still sees what the notebook itself made."""
+    job = Job(sandbox, [CASE_TRACES])
+    try:
+        assert job.ready["failed_cells"] == 0, job.ready
+        assert isinstance(job.call("leave"), int)
+        time.sleep(1.5)  # the notebook's late writers would have written by now
+        assert job.call("seen") == {"found": [], "notebook": "kept", "free": job.call("seen")["free"]}
+    finally:
+        job.end()

@@ -1,18 +1,24 @@
 """What runs inside the sandbox for one submission: the student's cells, then answers to the grader.
 
-A job process (forked by bertcourse/zygote.py) drops to its own user id, sets its resource limits, makes its
+A job process (forked by bertcourse/sandboxed/zygote.py) drops to its own user id, sets its resource limits, makes its
 folder and runs the notebook's code cells in an IPython shell, as Jupyter would: a cell that raises is
 reported and the next one runs; magics and `!commands` work. Then it runs the course's set-up cells (sent by
 the grader, taken from the master) so the student's functions see the course's model ids, tokenizer and
 pipeline, and tells the grader it is ready.
 
-For every test case the grader asks for a fresh test process: a fork of this finished notebook, so that one
-test can neither change what the next one sees nor take it down (an `os._exit` or an endless loop costs that
-test only). A test process answers two requests, on a socket of its own:
+When the notebook has finished, a fork of it with one thread becomes the job's template: the process that
+ran the notebook exits (with every thread it started) and every other process of the job is killed. For
+every test case the grader asks for a fresh test process, a fork of that template, which makes itself
+independent of every other case (bertcourse/sandboxed/case_isolation.py: its own overlay of the job's
+files, IPC namespace, private copies of shared memory, no inherited pipe or writable file), so that a case
+can neither change what the next one starts from nor take it down (an `os._exit` or an endless loop costs
+that case only); when the case ends, everything it started is killed.
+A test process answers two requests, on a socket of its own:
   {"op": "lookup", "name": N}  ->  {"kind": "function"} | {"kind": "value", "value": <plain>} | {"kind": "missing"}
   {"op": "call", "name": N, "args": <plain>, "kwargs": <plain>, "timeout": S}
                                ->  {"ok": true, "value": <plain>} | {"ok": false, "error": {"type", "message"}}
-Values cross only as plain data (bertcourse/plain.py). Nothing here is trusted: the grader decides.
+Values cross only as plain data (bertcourse/boundary/plain.py). Trusts the zygote's spec (the grader's) until the first student cell runs; from then on nothing in this
+process is trusted: the grader decides.
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import plain
-from .channel import Channel, ChannelClosed
+from ..boundary import plain
+from ..boundary.channel import Channel, ChannelClosed
+from . import case_isolation, job_isolation, processes
 
 MISSING = object()
 
@@ -73,18 +80,15 @@ def job_main(sock: socket.socket, job: str, uid: int | None, spec: dict, shell, 
         try:
             limits, whole_job_cgroup = spec["limits"], False
             if isolated:
-                from . import job_isolation
-                from .zygote import JOBS_ROOT
-
                 whole_job_cgroup = job_isolation.join_cgroup(job, int(limits["memory_mb"]) * 2**20,
                                                              int(limits["processes"]))
-                job_isolation.isolate(JOBS_ROOT, uid, int(limits.get("disk_mb", 1024)))
+                job_isolation.isolate(job_isolation.JOBS_ROOT, uid, int(limits.get("disk_mb", 1024)))
             if uid is not None:
                 os.setgroups([])
                 os.setgid(uid)
                 os.setuid(uid)
             _no_new_privileges()
-            folder = _make_folder(job, spec)
+            _make_folder(job, spec)
             _set_limits(limits, whole_job_cgroup)
             _redirect_output(log_fd)
         except BaseException as error:  # noqa: BLE001
@@ -94,9 +98,11 @@ def job_main(sock: socket.socket, job: str, uid: int | None, spec: dict, shell, 
         started = time.monotonic()
         cells, failed, errors = run_cells(shell, spec["cells"])
         _, setup_failed, _ = run_cells(shell, spec["setup"])
+        _become_template(uid is not None)
         channel.send({"event": "ready", "cells": cells, "failed_cells": failed, "cell_errors": errors,
                       "setup_failed": setup_failed, "seconds": round(time.monotonic() - started, 3)})
-        serve_tests(channel, shell)
+        serve_tests(channel, shell, uid is not None, str(job_isolation.JOBS_ROOT) if isolated else None,
+                    int(limits.get("disk_mb", 1024)))
         code = 0
     except BaseException:  # noqa: BLE001
         import traceback
@@ -104,6 +110,20 @@ def job_main(sock: socket.socket, job: str, uid: int | None, spec: dict, shell, 
         traceback.print_exc()
     finally:
         os._exit(code)
+
+
+def _become_template(own_uid: bool) -> None:
+    """The finished notebook becomes the template every test case is forked from: a fork of it with one
+    thread, ours (threads the notebook started stay behind in the process that exits here), no other process
+    of the job left running, and no handler of the notebook's run on a signal."""
+    if os.fork() != 0:
+        os._exit(0)
+    processes.kill_the_rest_of_my_job(own_uid)
+    for number in signal.valid_signals():
+        if callable(signal.getsignal(number)) and number != signal.SIGINT:
+            signal.signal(number, signal.SIG_DFL)
+    sys.settrace(None)
+    sys.setprofile(None)
 
 
 def _no_new_privileges() -> None:
@@ -115,7 +135,7 @@ def _no_new_privileges() -> None:
 
 
 def _make_folder(job: str, spec: dict) -> Path:
-    from .zygote import job_dir
+    from .job_isolation import job_dir
 
     folder = job_dir(job)
     folder.mkdir(mode=0o700)
@@ -230,7 +250,10 @@ def _requests(channel: Channel):
             return
 
 
-def serve_tests(channel: Channel, shell) -> None:
+def serve_tests(channel: Channel, shell, own_uid: bool, folder: str | None, disk_mb: int) -> None:
+    """Fork a test process per case (bertcourse/sandboxed/case_isolation.py makes it independent of every
+    other case; `folder`: the job's writable space where it gets an overlay of its own) and end it, with
+    everything it started, when the grader says so."""
     for request in _requests(channel):
         op = request.get("op")
         if op == "test":
@@ -248,7 +271,12 @@ def serve_tests(channel: Channel, shell) -> None:
                 theirs.close()
                 code = 0
                 try:
-                    serve_one_test(Channel(mine), shell.user_ns)
+                    try:
+                        case_isolation.enter({mine.fileno()}, folder, disk_mb)
+                        refused = None
+                    except OSError as error:
+                        refused = f"the test case could not be given a view of its own ({error})"
+                    serve_one_test(Channel(mine), shell.user_ns, refused)
                 except BaseException:  # noqa: BLE001
                     code = 1
                 os._exit(code)
@@ -256,22 +284,23 @@ def serve_tests(channel: Channel, shell) -> None:
             channel.send({"ok": True, "pid": pid}, fds=[theirs.fileno()])
             theirs.close()
         elif op == "kill":
-            _kill_test(int(request.get("pid", 0)))
+            _kill_test(int(request.get("pid", 0)), own_uid)
             channel.send({"ok": True})
         elif op == "done":
-            _kill_test(int(request.get("pid", 0)))
+            _kill_test(int(request.get("pid", 0)), own_uid)
         elif op == "bye":
             return
 
 
-def _kill_test(pid: int) -> None:
-    if pid <= 0:
-        return
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
+def _kill_test(pid: int, own_uid: bool) -> None:
+    """End a case: its process, and every process it started (the template is all that is left of the job)."""
+    if pid > 0:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+    processes.kill_the_rest_of_my_job(own_uid)
 
 
 class _Deadline(BaseException):
@@ -283,11 +312,15 @@ def _alarm(signum, frame):
     raise _Deadline()
 
 
-def serve_one_test(channel: Channel, namespace: dict) -> None:
+def serve_one_test(channel: Channel, namespace: dict, refused: str | None = None) -> None:
+    """Answer one case's requests; `refused`: why this case cannot run (every request is answered with it)."""
     signal.signal(signal.SIGALRM, _alarm)
     for request in _requests(channel):
         op = request.get("op")
-        if op == "lookup":
+        if refused and op in ("lookup", "call"):
+            error = {"type": "RuntimeError", "message": refused}
+            channel.send({"kind": "error", "error": error} if op == "lookup" else {"ok": False, "error": error})
+        elif op == "lookup":
             channel.send(_lookup(namespace, str(request.get("name"))))
         elif op == "call":
             channel.send(_call(namespace, request))

@@ -20,10 +20,18 @@ import ctypes
 import os
 from pathlib import Path
 
+JOBS_ROOT = Path(os.environ.get("BERTCOURSE_JOBS_ROOT", "/jobs"))  # where each job's folder is
+ISOLATED = os.environ.get("BERTCOURSE_ISOLATE") == "1"  # bubblewrap: each job gets its own namespaces and tmpfs
 CGROUP_ROOT = Path("/cgroup")  # the batch's cgroup folders, one per controller (bound by bertcourse/sandbox.py)
 MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x20, 0x1000, 0x4000, 0x40000
 MNT_DETACH = 2
 _libc = ctypes.CDLL(None, use_errno=True)
+
+
+def job_dir(job: str) -> Path:
+    if not job.isalnum():
+        raise ValueError("bad job id")
+    return JOBS_ROOT / job
 
 
 def _check(result: int, what: str) -> None:

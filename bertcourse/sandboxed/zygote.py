@@ -1,8 +1,8 @@
 """The sandbox's template process: imports the notebooks' libraries once, then forks one process per submission.
 
 Runs inside the sandbox (bertcourse/sandbox.py starts it: inside bubblewrap, or directly in a container), as
-`python -m bertcourse.zygote CONTROL_FD`. Student code never runs here: only in the forked job processes
-(bertcourse/student_side.py), each under a user id of its own where the sandbox allows it. The grader sends
+`python -m bertcourse.sandboxed.zygote CONTROL_FD`. Student code never runs here: only in the forked job processes
+(bertcourse/sandboxed/student_side.py), each under a user id of its own where the sandbox allows it. The grader sends
 requests on the control socket, one at a time:
 
   {"op": "start", "job": ID, "uid": N|null, "spec": {...}}  + one socket fd  ->  {"ok": true, "pid": PID}
@@ -18,16 +18,13 @@ takes every remaining process with it.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import sys
-import time
-from pathlib import Path
 
-from .channel import Channel, ChannelClosed
+from ..boundary.channel import Channel, ChannelClosed
+from . import job_isolation, processes
+from .job_isolation import ISOLATED, job_dir
 
-JOBS_ROOT = Path(os.environ.get("BERTCOURSE_JOBS_ROOT", "/jobs"))
-ISOLATED = os.environ.get("BERTCOURSE_ISOLATE") == "1"  # bubblewrap: each job gets its own namespaces and tmpfs
 PRELOAD = ["numpy", "pandas", "torch", "transformers", "transformers.pipelines", "datasets", "evaluate",
            "sklearn.metrics", "seqeval.metrics", "matplotlib.pyplot", "IPython", "otter", "otter.check.notebook",
            "otter.test_files", "tqdm.auto"]
@@ -48,12 +45,6 @@ def preload() -> None:
         pass
 
 
-def job_dir(job: str) -> Path:
-    if not job.isalnum():
-        raise ValueError("bad job id")
-    return JOBS_ROOT / job
-
-
 LOG_TAIL = 3000
 _logs: dict[str, int] = {}  # job id -> the memfd its output goes to (held here: the job cannot swap it)
 
@@ -62,8 +53,6 @@ def end_job(job: str, uid: int | None, pid: int) -> str:
     """Kill everything the job started, return the tail of its output, remove what it leaves (its cgroup;
     outside bubblewrap, its folder). Nothing here opens a path the job could have made: the output is a
     memfd this process created, read with one bounded pread (it never blocks)."""
-    from . import job_isolation
-
     reaper = os.fork()
     if reaper == 0:
         code = 0
@@ -72,9 +61,9 @@ def end_job(job: str, uid: int | None, pid: int) -> str:
                 os.setgroups([])
                 os.setgid(uid)
                 os.setuid(uid)  # from here on this process can signal exactly the job's processes
-                _kill_all_of_my_uid()
+                processes.kill_all_of_my_uid()
             else:
-                _kill_session(pid)
+                processes.kill_session(pid)
             if not ISOLATED:  # no tmpfs of its own: delete the folder (as the job's uid, never following links)
                 import shutil
 
@@ -98,58 +87,6 @@ def end_job(job: str, uid: int | None, pid: int) -> str:
             pass
         os.close(log)
     return tail.decode("utf-8", "replace")
-
-
-def _kill_all_of_my_uid() -> None:
-    """kill(-1) from the job's uid reaches every process of that uid (and nothing else); repeat until none is
-    left, so a process forked during the first sweep goes too."""
-    me = os.getpid()
-    for _ in range(100):
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        if not _pids(lambda status: _field(status, "Uid") == str(os.getuid()), skip=me):
-            return
-        time.sleep(0.01)
-
-
-def _kill_session(sid: int) -> None:
-    for _ in range(100):
-        members = _pids(lambda status: True, session=sid)
-        if not members:
-            return
-        for pid in members:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.01)
-
-
-def _field(status: str, name: str) -> str:
-    for line in status.splitlines():
-        if line.startswith(name + ":"):
-            return line.split()[1]
-    return ""
-
-
-def _pids(match, skip: int = -1, session: int | None = None) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == skip:
-            continue
-        try:
-            if session is not None:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-                if int(fields[3]) != session or fields[0] == "Z":
-                    continue
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        if _field(status, "State") != "Z" and match(status):
-            out.append(int(entry))
-    return out
 
 
 def serve(control: Channel) -> None:
