@@ -168,6 +168,7 @@ def job_spec(entry: Entry, target: assignment.Assignment, sandbox, memory_mb: in
 
 
 MAX_SPEC_BYTES = MAX_FRAME // 2  # a job's spec as sent, well inside the control channel's frame limit
+TOO_LARGE = "error: the notebook is too large to grade"  # the submission's own row (its size follows)
 
 
 def spec_too_large(spec: dict) -> str | None:
@@ -176,7 +177,7 @@ def spec_too_large(spec: dict) -> str | None:
     size = len(json.dumps(spec, ensure_ascii=True))
     if size <= MAX_SPEC_BYTES:
         return None
-    return (f"error: the notebook is too large to grade ({size / 2**20:.0f} MB once prepared for the sandbox; "
+    return (f"{TOO_LARGE} ({size / 2**20:.0f} MB once prepared for the sandbox; "
             f"the limit is {MAX_SPEC_BYTES / 2**20:.0f} MB: remove large outputs or pasted data)")
 
 
@@ -387,6 +388,8 @@ def grade_batch(submissions_dir: Path, out: Path, workers: int, timeout: float, 
     from .sandbox import Sandbox
 
     out.mkdir(parents=True, exist_ok=True)
+    if sandbox_kind == "uid":  # no mount namespace hides the outputs from the job uids: only we may open them
+        os.chmod(out, 0o700)
     scratch = Path(tempfile.mkdtemp(prefix="bertcourse-grader-"))
     os.chmod(scratch, 0o711)
     from .sandboxed.student_side import point_caches
@@ -498,7 +501,7 @@ def run(args) -> int:
         print(f"no such folder: {submissions_dir}", file=sys.stderr)
         return 2
     try:
-        kind = choose("none" if args.no_sandbox else args.sandbox)
+        kind = choose("none" if args.no_sandbox else args.sandbox, acknowledged=args.i_understand_uid_mode)
     except SandboxUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 3
@@ -530,4 +533,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sandbox", choices=["auto", "bwrap", "uid", "none"], default="auto",
                    help="where student code runs (default: bubblewrap, refusing if it cannot be used)")
     p.add_argument("--no-sandbox", action="store_true", help="same as --sandbox none (see what it gives up)")
+    p.add_argument("--i-understand-uid-mode", action="store_true",
+                   help="with --sandbox uid: accept what it gives up (no namespaces: submissions can read every "
+                        "world-readable file, the repository included, and see the machine's processes); for a "
+                        "machine or container that holds nothing else, e.g. one submission per container")
     p.add_argument("--only", metavar="FILE", help="regrade this one file of the folder; every other row stays")

@@ -225,17 +225,25 @@ def student_statuses(entry_status: str | None) -> set[str]:
             "error: no .ipynb (or otter export .zip) was submitted"} | ({entry_status} if entry_status else set())
 
 
+def posts_a_score(status: str, entry_status: str | None) -> bool:
+    """Whether `status` is the student's (a score is posted, 0 included), not the grader's (no results.json).
+    A notebook too large to grade is the student's (its size is in the status); `error: grader: ...` never."""
+    if outputs.is_grader_failure({"status": status}):
+        return False
+    return status in student_statuses(entry_status) or status.startswith(batch.TOO_LARGE + " (")
+
+
 class NotGraded(Exception):
     """The grading could not happen for a reason of the grader's, not the student's: no score is posted."""
 
 
 def choose_sandbox(requested: str) -> str:
     if requested != "auto":
-        return sandbox.choose(requested)
+        return sandbox.choose(requested, acknowledged=True)
     try:
         return sandbox.choose("bwrap")
-    except sandbox.SandboxUnavailable:
-        return sandbox.choose("uid")  # a container without namespaces: per-submission uid and limits
+    except sandbox.SandboxUnavailable:  # a container without namespaces, holding this one submission: the
+        return sandbox.choose("uid", acknowledged=True)  # container is the outer wall (see UID_REFUSAL)
 
 
 def main(root: Path, requested: str = "auto", timeout: float = DEFAULT_TIMEOUT_S, memory_mb: int = 6144) -> int:
@@ -289,7 +297,7 @@ def grade(source: Path, submissions: Path, results: Path, requested: str, timeou
             raise NotGraded(f"{killed} process(es) of this grading were killed for the container's memory limit "
                             f"({status}); the container needs {REQUIRED_MEMORY_MIB} MiB: on Gradescope choose "
                             f"\"{GRADESCOPE_SETTING}\" (or more) under the assignment's Autograder Settings")
-        if status not in student_statuses(entry.status):
+        if not posts_a_score(status, entry.status):
             tail = outputs.safe_text(str(result.get("log_tail", "")), 2000)
             raise NotGraded(status + (f"\n{tail}" if tail else ""))
         return results_json(result, target)

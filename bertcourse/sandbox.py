@@ -70,8 +70,23 @@ def bwrap_usable() -> str | None:
     return None
 
 
-def choose(requested: str) -> str:
-    """The sandbox kind to use for `requested` ("auto", "bwrap", "uid", "none"), or SandboxUnavailable."""
+UID_ACKNOWLEDGE_FLAG = "--i-understand-uid-mode"
+UID_ACKNOWLEDGE_ENV = "BERTCOURSE_UID_MODE_ACKNOWLEDGED"  # "1": the same, for scripts (run_autograder)
+UID_REFUSAL = (f"--sandbox uid is refused unless acknowledged ({UID_ACKNOWLEDGE_FLAG}, or {UID_ACKNOWLEDGE_ENV}=1): "
+               "without namespaces a submission, running as its own uid, can read every world-readable file on "
+               "this machine (the repository with its masters and hidden tests must be one of them, so that it can "
+               "import the course's code), see every process and its command line, and reach the network. Use it "
+               "only where the machine holds nothing else worth hiding, e.g. a container that grades one "
+               "submission (Gradescope's run_autograder acknowledges it).")
+
+
+def uid_mode_acknowledged(flag: bool = False) -> bool:
+    return flag or os.environ.get(UID_ACKNOWLEDGE_ENV) == "1"
+
+
+def choose(requested: str, acknowledged: bool = False) -> str:
+    """The sandbox kind to use for `requested` ("auto", "bwrap", "uid", "none"), or SandboxUnavailable.
+    `acknowledged`: the caller accepts what --sandbox uid gives up (else it is refused, see UID_REFUSAL)."""
     root = hasattr(os, "geteuid") and os.geteuid() == 0
     if requested == "none":
         return "none"
@@ -86,11 +101,14 @@ def choose(requested: str) -> str:
         raise SandboxUnavailable(
             f"cannot sandbox student code: {why}.\n"
             "Grading runs each student's code in a sandbox. Fix the above, or choose what to give up:\n"
-            f"  --sandbox uid   (root only) each submission as its own unprivileged user, {GIVES_UP['uid']}\n"
+            f"  --sandbox uid {UID_ACKNOWLEDGE_FLAG}   (root only) each submission as its own unprivileged user, "
+            f"{GIVES_UP['uid']}\n"
             f"  --no-sandbox    {GIVES_UP['none']}")
     if requested == "uid":
         if not root:
             raise SandboxUnavailable("--sandbox uid needs root (to switch each submission to its own user id)")
+        if not uid_mode_acknowledged(acknowledged):
+            raise SandboxUnavailable(UID_REFUSAL)
         for folder in {Path(sys.base_prefix), Path(sys.prefix), paths.REPO / "bertcourse"}:
             if not _world_readable(folder):
                 raise SandboxUnavailable(f"--sandbox uid: {folder} is not readable by other users, so a submission "
@@ -117,29 +135,73 @@ class Job:
 
 
 class JobUids:
-    """Hands out job uids that no other live job on this machine holds, by a lock file per uid."""
+    """Hands out job uids that no other live job on this machine holds, by a lock file per uid. A lock file
+    exists only while its uid is held: the holder removes it (still holding the lock) when its job ends, and
+    files left by graders that died are removed the same way; a claim that finds its file replaced after
+    locking it (removed by another grader meanwhile) tries again, so no two live jobs ever share a uid."""
 
     def __init__(self, folder: Path = UID_LOCKS):
         self.folder = folder
         self._next = itertools.count(secrets.randbelow(UID_SPAN))
+        self._held: dict[int, Path] = {}  # lock fd -> its file
+        self._cleaned = False
+
+    def _locked(self, path: Path, create: bool) -> int | None:
+        """An fd holding the lock of `path`, the file still at that path; None if another process holds it."""
+        while True:
+            try:
+                fd = os.open(path, (os.O_CREAT if create else 0) | os.O_RDWR | os.O_NOFOLLOW, 0o600)
+            except FileNotFoundError:
+                return None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return None
+            try:
+                if os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino:
+                    return fd
+            except FileNotFoundError:
+                pass
+            os.close(fd)  # removed (or replaced) by its last holder after we opened it: open it again
+            if not create:
+                return None
+
+    def remove_stale(self) -> int:
+        """Remove the lock files of uids no live job holds (their graders ended without removing them)."""
+        removed = 0
+        for path in sorted(self.folder.iterdir()):
+            fd = self._locked(path, create=False) if path.name.isdigit() else None
+            if fd is not None:
+                path.unlink()  # while holding its lock: a claim that opened it meanwhile sees it replaced
+                os.close(fd)
+                removed += 1
+        return removed
 
     def claim(self) -> tuple[int, int]:
         """(uid, lock fd); the uid stays this caller's until `release(fd)` (or the process ends)."""
         self.folder.mkdir(mode=0o700, exist_ok=True)
         if self.folder.stat().st_uid != os.geteuid() or self.folder.stat().st_mode & 0o077:
             raise SandboxUnavailable(f"{self.folder} must be a folder only this user can open (remove it)")
+        if not self._cleaned:
+            self._cleaned = True
+            self.remove_stale()
         for _ in range(UID_SPAN):
             uid = UID_BASE + next(self._next) % UID_SPAN
-            fd = os.open(self.folder / str(uid), os.O_CREAT | os.O_RDWR, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fd = self._locked(self.folder / str(uid), create=True)
+            if fd is not None:
+                self._held[fd] = self.folder / str(uid)
                 return uid, fd
-            except BlockingIOError:
-                os.close(fd)
         raise SandboxUnavailable(f"all {UID_SPAN} job uids are in use on this machine")
 
-    @staticmethod
-    def release(fd: int) -> None:
+    def release(self, fd: int) -> None:
+        """The uid is free again: its file removed while still locked, then the lock let go."""
+        path = self._held.pop(fd, None)
+        if path is not None:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
         os.close(fd)
 
 
@@ -390,7 +452,7 @@ class Sandbox:
                 raise SandboxLost(f"the sandbox refused a job: {str(answer.get('error'))[:300]}")
         except BaseException:
             if lock is not None:
-                JobUids.release(lock)
+                self._uids.release(lock)
             raise
         if uid is not None:
             self._live[job_id] = uid
@@ -410,7 +472,7 @@ class Sandbox:
             return str(answer.get("log_tail", ""))
         finally:
             if job.uid_lock is not None:  # every process of the uid is gone now (else kept till we exit)
-                JobUids.release(job.uid_lock)
+                self._uids.release(job.uid_lock)
                 job.uid_lock = None
 
     def lost_since(self, job: Job) -> bool:

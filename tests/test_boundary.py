@@ -67,3 +67,13 @@ def test_grader_failures_are_never_cached(tmp_path):
 def test_a_memory_limit_too_small_for_the_template_is_refused():
     assert batch.check_memory_mb(batch.MIN_MEMORY_MB) is None
     assert "too small to grade" in batch.check_memory_mb(300)
+
+
+def test_gradescope_posts_a_score_for_the_students_statuses_only():
+    from bertcourse import gradescope
+
+    too_large = batch.spec_too_large({"cells": ["s = '" + "é" * (batch.MAX_SPEC_BYTES // 6 + 10) + "'"]})
+    assert gradescope.posts_a_score(too_large, None)
+    assert gradescope.posts_a_score("ok", None) and gradescope.posts_a_score("timeout", None)
+    assert not gradescope.posts_a_score(outputs.GRADER_FAILURE + "the sandbox's template was lost", None)
+    assert not gradescope.posts_a_score("error: the sandbox could not start", None)

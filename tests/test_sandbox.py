@@ -163,8 +163,10 @@ def test_uid_sandbox_needs_root_and_a_python_other_users_can_read():
         with pytest.raises(SandboxUnavailable, match="needs root"):
             choose("uid")
     else:
+        with pytest.raises(SandboxUnavailable, match="refused unless acknowledged"):
+            choose("uid")
         try:
-            assert choose("uid") == "uid"
+            assert choose("uid", acknowledged=True) == "uid"
         except SandboxUnavailable as error:
             assert "not readable by other users" in str(error)
     assert choose("none") == "none"
@@ -196,13 +198,28 @@ def test_two_batches_at_once_never_share_a_job_uid(tmp_path):
     claims = [pool.claim() for pool in (first, second) for _ in range(5)]
     uids = [uid for uid, _ in claims]
     assert len(set(uids)) == 10 and all(uid >= UID_BASE for uid in uids)
-    JobUids.release(claims[0][1])
+    first.release(claims[0][1])
     second._next = itertools.count(0)
     uid, lock = second.claim()
     assert uid == claims[0][0], "a released uid can be used again"
-    JobUids.release(lock)
-    for _, fd in claims[1:]:
-        JobUids.release(fd)
+    second.release(lock)
+    for pool, (_, fd) in zip([first] * 4 + [second] * 5, claims[1:]):
+        pool.release(fd)
+    assert list((tmp_path / "uids").iterdir()) == [], "lock files of released uids are removed"
+
+
+def test_lock_files_no_live_job_holds_are_removed(tmp_path):
+    import fcntl
+
+    folder = tmp_path / "uids"
+    folder.mkdir(mode=0o700)
+    for uid in (UID_BASE + 1, UID_BASE + 2):
+        (folder / str(uid)).touch()  # left by graders that died
+    held = os.open(folder / str(UID_BASE + 3), os.O_CREAT | os.O_RDWR)
+    fcntl.flock(held, fcntl.LOCK_EX)  # a live job of another grader
+    assert JobUids(folder).remove_stale() == 2
+    assert [p.name for p in folder.iterdir()] == [str(UID_BASE + 3)]
+    os.close(held)
 
 
 def _cgroup_of(job) -> dict[str, str]:
