@@ -12,6 +12,7 @@ Batch grading (`python -m bertcourse grade`), from the outside in:
   submission    reads a submission file (ipynb, otter zip, nbformat 3) without running it
   assignment    one notebook's tests, fixtures and set-up, from its autograder zip
   sandbox       where student code runs (bubblewrap, or a per-submission uid), started once per batch
+  staging       neutral sources for the sandbox's mounts (no host path visible inside)
   verdict       the tests, run in the grader: student functions reached only through plain data
   boundary/     what crosses the sandbox's boundary, shared by both sides
     plain         the plain-data format

@@ -34,8 +34,12 @@ How one submission is graded (threat model: students control their submission's 
      before the next. Limit: a notebook that rewrites the grader's own functions in its interpreter can
      skip that for its own cases (it gains nothing a student sees: public cases run first; never another
      job's). Without bubblewrap (uid, no-sandbox) a case has no namespaces: files are shared between cases.
-Not enforced (yet): host paths of the Python installation and the extracted autograder appear in the
-sandbox's mount table.
+  9. Nothing a job reads names a host path (bertcourse/staging.py): the sandbox mounts copies of the code
+     and fixtures, and read-only overlays of the Python installation and the venv's libraries, from a
+     neutral staging folder (/run/bertcourse-sandbox/<pid>-<random>), at /course, /python and /venv.
+     Still readable: file contents (compiled .pyc files record the path of the venv they were compiled
+     in: a venv inside the repository names the repository's path there; the base Python's build
+     configuration names its prefix). Keep the grading venv outside the repository to hide its name.
 What a submission can do: use its own CPU time, memory and disk within the limits and the time limit, and
 return whatever values it likes from its functions (that is its answer). What it cannot do: read the hidden
 tests, the masters, other submissions, the results or the grades; change a verdict; outlive its job; affect

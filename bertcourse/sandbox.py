@@ -38,6 +38,7 @@ from pathlib import Path
 
 from . import paths
 from .boundary.channel import Channel
+from .staging import Staging
 
 KINDS = ("bwrap", "uid", "none")
 UID_BASE = 160000  # job uids: UID_BASE + n, unused by the system
@@ -321,15 +322,18 @@ class Sandbox:
         self.generation = 0
         self.process = None
         self.cgroups = BatchCgroups() if kind == "bwrap" else None
+        self.staging = Staging(paths.REPO / "bertcourse", course_files) if kind == "bwrap" else None
         self._live: dict[str, int] = {}  # job id -> uid, of the jobs started and not ended
         self._launch()
 
     def _launch(self) -> None:
         control, theirs = socket.socketpair()
+        prepare = None
         if self.kind == "bwrap":
             self.jobs_root = Path("/jobs")
             command = self._bwrap_command(theirs.fileno())
             env = self.child_env()
+            prepare = self.staging.enter_mounts
         else:
             self.jobs_root = self._scratch / f"jobs-{self.generation}"
             self.jobs_root.mkdir(mode=0o1733)
@@ -339,7 +343,7 @@ class Sandbox:
         with open(self._scratch / "zygote.log", "wb") as log:
             self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], env=env, cwd="/",
                                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-                                            start_new_session=True)
+                                            start_new_session=True, preexec_fn=prepare)
         theirs.close()
         self.control = Channel(control)
         self._ready = False
@@ -391,12 +395,12 @@ class Sandbox:
             raise SandboxUnavailable(f"the {kind} sandbox did not start: {str(hello)[:500]}")
         self._ready = True
 
-    @staticmethod
-    def child_env() -> dict[str, str]:
+    def child_env(self) -> dict[str, str]:
         """The environment of the zygote and so of student code: offline, deterministic, nothing inherited."""
         from . import OFFLINE_ENV
 
-        return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", OFFLINE_ENV: "1", "HF_HUB_OFFLINE": "1",
+        found = self.staging.library_path() if getattr(self, "staging", None) else None
+        return ({"LD_LIBRARY_PATH": found} if found else {}) | {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", OFFLINE_ENV: "1", "HF_HUB_OFFLINE": "1",
                 "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
                 "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                 "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", "WANDB_MODE": "disabled",
@@ -407,10 +411,9 @@ class Sandbox:
         return f"/course/{name}" if self.kind == "bwrap" else str(self.course_files[name])
 
     def _bwrap_command(self, fd: int) -> list[str]:
-        prefix, base = Path(sys.prefix), Path(sys.base_prefix)
-        binds = [("/usr", "/usr"), ("/etc", "/etc"), (str(base), str(base)), (str(prefix), str(prefix)),
-                 (str(paths.REPO / "bertcourse"), "/course/code/bertcourse")]
-        binds += [(str(folder), f"/course/{name}") for name, folder in self.course_files.items()]
+        # every source a neutral path of the staging folder (bertcourse/staging.py): the mount table and
+        # bubblewrap's command line (readable inside as /proc/1/cmdline) name no host path
+        binds = [("/usr", "/usr"), ("/etc", "/etc"), *self.staging.binds()]
         writable = self.cgroups.binds() if self.cgroups else []  # the zygote makes a cgroup per job in them
         command = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                    "--die-with-parent", "--new-session", "--hostname", "sandbox",
@@ -436,7 +439,7 @@ class Sandbox:
         # CAP_SYS_ADMIN for those mounts and namespaces: the zygote's alone, a job drops it with its uid
         command += ["--dir", "/jobs", "--setenv", "PYTHONPATH", "/course/code", "--setenv", "BERTCOURSE_ISOLATE", "1",
                     "--chdir", "/", "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
-                    "--cap-add", "CAP_SYS_ADMIN", str(prefix / "bin" / "python"), "-m", "bertcourse.sandboxed.zygote", str(fd)]
+                    "--cap-add", "CAP_SYS_ADMIN", self.staging.python(), "-m", "bertcourse.sandboxed.zygote", str(fd)]
         return command
 
     # -------------------------------------------------------------- jobs
@@ -490,4 +493,6 @@ class Sandbox:
                 self.process.wait()
             if self.cgroups:
                 self.cgroups.remove()
+            if self.staging:
+                self.staging.remove()
             shutil.rmtree(self._scratch, ignore_errors=True)

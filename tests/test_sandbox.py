@@ -370,3 +370,31 @@ def test_each_test_case_starts_from_the_finished_notebook(sandbox):
         assert job.call("seen") == {"found": [], "notebook": "kept", "free": job.call("seen")["free"]}
     finally:
         job.end()
+
+
+WHAT_A_JOB_READS = """import glob, os, sys
+READ = [open('/proc/self/mountinfo').read(), open('/proc/mounts').read(), repr(sys.path), repr(dict(os.environ)),
+        os.getcwd(), sys.executable, sys.prefix, sys.base_prefix, repr(sys.modules['os'].__file__)]
+for path in glob.glob('/proc/[0-9]*/cmdline'):
+    try:
+        READ.append(open(path, 'rb').read().decode(errors='replace'))
+    except OSError:
+        pass
+READ = '\\n'.join(READ)
+"""
+
+
+def test_nothing_a_job_reads_names_a_host_path(sandbox):
+    """The mount table, bubblewrap's command line, sys.path, the environment and the folder a job sees name
+    neither the repository, nor the grader's scratch or staging folder, nor where Python is installed."""
+    import sys
+
+    job = Job(sandbox, [WHAT_A_JOB_READS])
+    try:
+        read = job.value("READ")
+    finally:
+        job.end()
+    assert "/course/code" in read and "/venv" in read  # what it does see
+    # (the staging folder, /run/bertcourse-sandbox/<pid>-<random>, is neutral by design: it may show)
+    forbidden = {str(paths.REPO), str(sandbox._scratch), sys.prefix, sys.base_prefix}
+    assert [path for path in forbidden if path in read] == []
