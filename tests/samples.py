@@ -252,6 +252,7 @@ ROBUSTNESS = {
     # correct notebooks graded beside the attacks above: each would lose points if another job's IPC objects or
     # files were visible to it (its concatenate_mask checks first), or if an attack left no space or template
     **{f"victim_{i}.ipynb": (lambda i=i: _victim(i)) for i in range(4)},
+    "cases_are_independent.ipynb": lambda: replace_answer("concatenate_mask", _CASE_TRACES),
     "perfect_copy.ipynb": lambda: perfect(),  # byte-identical to perfect.ipynb
     "partial.ipynb": lambda: student({"concatenate_mask": "correct", "filter_for_max_length": "wrong",
                                       "apply_bert": "wrong", "accuracy": "correct"}),
@@ -309,6 +310,7 @@ ROBUSTNESS = {
 
 EXPECTED: dict[str, tuple[str, str | None, dict | None]] = {
     **{f"victim_{i}.ipynb": ("ok", NB1, FULL1) for i in range(4)},
+    "cases_are_independent.ipynb": ("ok", NB1, FULL1),  # no test case sees what an earlier one left
     **{f: ("ok", NB1, FULL1) for f in HONEST},
     **{f: ("ok", NB1, None) for f in ATTACKS},
     "attack_frame_inspection.ipynb": ("ok", NB1, dict(FULL1, q3_apply_bert=0)),  # only its apply_bert cheats
@@ -541,6 +543,47 @@ def concatenate_mask(row):
         pass
     raise RuntimeError("inputs seen so far: " + recorded)
 '''
+
+
+_CASE_TRACES = f"""TEMPLATE = " I give it a score of [MASK] out of 5."
+import ctypes, mmap, os, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+SHARED = mmap.mmap(-1, 64)  # shared by every test process forked from this notebook, unless each gets a copy
+TRACES = ["case-trace.txt", "/jobs/case-trace.txt"]
+NOTEBOOK = os.getpid()
+CHECKED = set()  # the processes (one per test case) that looked for an earlier case's traces
+
+
+def _left_by_an_earlier_case():
+    left = [p for p in TRACES if os.path.exists(p)]
+    if SHARED[:1] != b"\\0":
+        left.append("shared memory")
+    if libc.shmget({IPC_KEY + 1}, 0, 0) != -1:
+        left.append("System V memory")
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and b"case-trace-process" in open(f"/proc/{{pid}}/cmdline", "rb").read():
+                left.append("a process")
+        except OSError:
+            pass
+    return left
+
+
+def concatenate_mask(row):
+    if os.getpid() != NOTEBOOK and os.getpid() not in CHECKED:  # the first call of a test case
+        CHECKED.add(os.getpid())
+        left = _left_by_an_earlier_case()
+        if left:
+            raise RuntimeError("an earlier test case left: " + ", ".join(left))
+        for path in TRACES:
+            open(path, "w").write("x")
+        SHARED[:1] = b"x"
+        libc.shmget({IPC_KEY + 1}, 4096, 0o1600)
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "case-trace-process"],
+                         start_new_session=True)
+    row["input"] = row["text"] + TEMPLATE
+    return row
+"""
 
 
 def _victim(i: int):
