@@ -33,7 +33,8 @@ How one submission is graded (threat model: students control their submission's 
      user and mount namespace of its own), IPC objects, writes to shared memory and processes are gone
      before the next. Limit: a notebook that rewrites the grader's own functions in its interpreter can
      skip that for its own cases (it gains nothing a student sees: public cases run first; never another
-     job's). Without bubblewrap (uid, no-sandbox) a case has no namespaces: files are shared between cases.
+     job's). Without bubblewrap (uid, no-sandbox), or where unprivileged user namespaces are disabled (the
+     grader warns), a case has no namespaces: the files are shared between the cases of one job.
   9. Nothing a job reads names a host path (bertcourse/staging.py): the sandbox mounts copies of the code
      and fixtures, and read-only overlays of the Python installation and the venv's libraries, from a
      neutral staging folder (/run/bertcourse-sandbox/<pid>-<random>), at /course, /python and /venv.

@@ -394,6 +394,9 @@ class Sandbox:
             self._lose()
             raise SandboxUnavailable(f"the {kind} sandbox did not start: {str(hello)[:500]}")
         self._ready = True
+        if kind == "bwrap" and not hello.get("case_namespaces"):  # said once per sandbox, on the grader's stderr
+            print("warning: test cases cannot have namespaces of their own here (unprivileged user namespaces "
+                  "are disabled or restricted): the cases of one submission share its files", file=sys.stderr)
 
     def child_env(self) -> dict[str, str]:
         """The environment of the zygote and so of student code: offline, deterministic, nothing inherited."""

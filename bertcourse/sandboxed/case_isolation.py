@@ -133,6 +133,29 @@ def _drop_capabilities() -> None:
     _check(_libc.capset(ctypes.byref(header), data), "capset")
 
 
+available = False  # whether a case can have namespaces of its own here (set by the zygote's `probe`)
+
+
+def probe(folder: str, probe_uid: int = 65534) -> bool:
+    """Whether an unprivileged process can make a case's namespaces and overlay here (a kernel with user
+    namespaces disabled, or an AppArmor policy restricting them, cannot): tried once, in a throw-away fork
+    running as `probe_uid` with no capability, as a job's test process would."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.setgroups([])
+            os.setgid(probe_uid)
+            os.setuid(probe_uid)
+            _libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS, as a job
+            own_namespaces(folder, 16)
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
 def enter(keep_fds: set[int], folder: str | None, disk_mb: int) -> None:
     """Make this fresh test process independent of every other case (see the module docstring); `folder`:
     the job's writable space, None where the sandbox gives cases no namespaces (uid and no-sandbox modes)."""

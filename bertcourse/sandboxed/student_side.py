@@ -101,7 +101,8 @@ def job_main(sock: socket.socket, job: str, uid: int | None, spec: dict, shell, 
         _become_template(uid is not None)
         channel.send({"event": "ready", "cells": cells, "failed_cells": failed, "cell_errors": errors,
                       "setup_failed": setup_failed, "seconds": round(time.monotonic() - started, 3)})
-        serve_tests(channel, shell, uid is not None, str(job_isolation.JOBS_ROOT) if isolated else None,
+        serve_tests(channel, shell, uid is not None,
+                    str(job_isolation.JOBS_ROOT) if isolated and case_isolation.available else None,
                     int(limits.get("disk_mb", 1024)))
         code = 0
     except BaseException:  # noqa: BLE001

@@ -22,7 +22,7 @@ import socket
 import sys
 
 from ..boundary.channel import Channel, ChannelClosed
-from . import job_isolation, processes
+from . import case_isolation, job_isolation, processes
 from .job_isolation import ISOLATED, job_dir
 
 PRELOAD = ["numpy", "pandas", "torch", "transformers", "transformers.pipelines", "datasets", "evaluate",
@@ -147,7 +147,9 @@ def _handle(control: Channel, request: dict, fds: list[int], shell) -> dict:
 def main() -> int:
     control = Channel(socket.socket(fileno=int(sys.argv[1])))
     preload()
-    control.send({"ok": True, "ready": True, "pid": os.getpid()})
+    if ISOLATED:  # else each test case has no namespaces anyway (uid and no-sandbox modes)
+        case_isolation.available = case_isolation.probe(str(job_isolation.JOBS_ROOT))
+    control.send({"ok": True, "ready": True, "pid": os.getpid(), "case_namespaces": case_isolation.available})
     serve(control)
     return 0
 
