@@ -73,3 +73,9 @@ def kill_the_rest_of_my_job(own_uid: bool) -> None:
         kill_all_of_my_uid()
     else:
         kill_session(os.getsid(0), skip=os.getpid())
+    while True:  # the caller's own children, dead now: reaped, so they no longer count against its limits
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                return
+        except ChildProcessError:
+            return

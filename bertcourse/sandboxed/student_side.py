@@ -117,9 +117,10 @@ def _become_template(own_uid: bool) -> None:
     """The finished notebook becomes the template every test case is forked from: a fork of it with one
     thread, ours (threads the notebook started stay behind in the process that exits here), no other process
     of the job left running, and no handler of the notebook's run on a signal."""
+    processes.kill_the_rest_of_my_job(own_uid)  # first: a notebook at its process limit leaves room to fork
     if os.fork() != 0:
         os._exit(0)
-    processes.kill_the_rest_of_my_job(own_uid)
+    processes.kill_the_rest_of_my_job(own_uid)  # and what its threads started meanwhile
     for number in signal.valid_signals():
         if callable(signal.getsignal(number)) and number != signal.SIGINT:
             signal.signal(number, signal.SIG_DFL)
