@@ -51,6 +51,24 @@ GIVES_UP = {
 }
 
 
+def _linked_libpython() -> list[str]:
+    """The libpython this interpreter loaded, when it lies outside the folders bound anyway: a copied
+    installation's executable still finds its libpython at the path it was built for (its RUNPATH)."""
+    maps = Path("/proc/self/maps").read_text() if Path("/proc/self/maps").exists() else ""
+    found = {line.split()[-1] for line in maps.splitlines() if "/libpython" in line}
+    bound = ("/usr/", "/lib/", "/lib64/", sys.base_prefix + "/", sys.prefix + "/")
+    return sorted(lib for lib in found if lib.startswith("/") and not lib.startswith(bound))
+
+
+def _first_to_go_when_memory_runs_out() -> None:
+    """Runs in the sandbox's first process before it starts: the kernel, out of memory, kills student code
+    (and its descendants, which inherit this) before the grader that would report it (raising is always allowed)."""
+    try:
+        Path("/proc/self/oom_score_adj").write_text("1000")
+    except OSError:
+        pass
+
+
 class SandboxUnavailable(RuntimeError):
     """No sandbox of the requested kind can be made here; the message says what to do."""
 
@@ -163,7 +181,8 @@ class Sandbox:
             env = {**self.child_env(), "BERTCOURSE_JOBS_ROOT": str(self.jobs_root), "PYTHONPATH": str(paths.REPO)}
         self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], env=env, cwd="/",
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=open(self._scratch / "zygote.log", "wb"), start_new_session=True)
+                                        stderr=open(self._scratch / "zygote.log", "wb"), start_new_session=True,
+                                        preexec_fn=_first_to_go_when_memory_runs_out)
         theirs.close()
         self.control = Channel(control)
         self._ready = False
@@ -201,6 +220,7 @@ class Sandbox:
         prefix, base = Path(sys.prefix), Path(sys.base_prefix)
         binds = [("/usr", "/usr"), ("/etc", "/etc"), (str(base), str(base)), (str(prefix), str(prefix)),
                  (str(paths.REPO / "bertcourse"), "/course/code/bertcourse")]
+        binds += [(lib, lib) for lib in _linked_libpython()]
         binds += [(str(folder), f"/course/{name}") for name, folder in self.course_files.items()]
         command = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                    "--die-with-parent", "--new-session", "--hostname", "sandbox",
