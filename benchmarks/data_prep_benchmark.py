@@ -9,7 +9,7 @@ first and maps batches without padding. This times both orders on synthesized da
 and length statistics (Yelp review full test: 50,000 reviews, median about 110 words with a long tail;
 MNLI: 392,702 training pairs, premises about 20 words, hypotheses about 10; CoNLL-2003: 14,041 training
 sentences of about 14 words), stored on disk as `load_dataset` stores them, with the course's tiny tokenizer
-(offline; the same WordPiece algorithm as bert-base-cased, a smaller vocabulary). Prints one table row per
+(offline; bert-base-cased's own WordPiece vocabulary). Prints one table row per
 notebook: seconds for the seed's order, for ours, and the ratio.
 """
 

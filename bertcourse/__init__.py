@@ -5,6 +5,7 @@ One module per job:
   fixtures      builds the offline default (tiny cased BERT + small datasets)
   release       runs otter assign on every master and makes the output reproducible
   colab         makes each student copy work in Google Colab (badge, set-up cell, submission cell)
+  colab_env     Colab's own package list (committed copy) and `python -m bertcourse.colab_env refresh`
   execute       runs a notebook top to bottom (offline by default)
   grading       grades one submission with plain `otter run`
 Batch grading (`python -m bertcourse grade`), from the outside in:

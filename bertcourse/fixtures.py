@@ -1,18 +1,43 @@
-"""Build the offline default: a tiny cased BERT and small look-alikes of the real datasets.
+"""Build the offline default: a tiny cased BERT with bert-base-cased's own tokenizer, and small look-alikes of
+the real datasets.
 
-Nothing here downloads. The text is synthetic but *learnable* (star words in reviews, negation cues in
-NLI pairs, entity gazetteers in NER sentences), so a tiny model trained for a minute beats chance, and a
-few rows are longer than 512 tokens so that filtering and truncation matter.
+The text is synthetic but *learnable* (star words in reviews, negation cues in NLI pairs, entity gazetteers in
+NER sentences), so a tiny model trained for a minute beats chance, and a few rows are longer than 512 tokens so
+that filtering and truncation matter.
 
-Everything is seeded: two builds write identical bytes (a test checks this).
+The tokenizer is exactly bert-base-cased's: its vocab.txt (28,996 WordPiece tokens, 213,450 bytes, sha256
+eeaa9875b23b04b4c54ef759d03db9d1ba1554838f8fb26c5d96fa551df93d02), no lower-casing, 512 positions. The
+HuggingFace hub is out of reach here, so the vocabulary comes from PyPI instead:
+- package `blingfire==0.1.8` (Microsoft, MIT licence), wheel blingfire-0.1.8-py3-none-any.whl, sha256
+  9534102bb81f69bc175e2373ef46d8eb0a2a43da052442c7708bfcef171899df;
+- its file `blingfire/bert_base_cased_tok.i2w` (sha256
+  377d8ef6abf28a168cb4d5276ce4ad04c251669a0b9c855e65f9152279b50ce9) holds the vocabulary of Google's BERT
+  release (google-research/bert, cased_L-12_H-768_A-12, Apache-2.0 licence) in blingfire's id-to-word format.
+The build reads that file from an installed blingfire package, or else from the wheel, which it downloads once
+with `pip download --no-deps` into ~/.cache/bertcourse. It checks the sha256 of the wheel (when it uses one), of
+the file and of the rebuilt vocab.txt, and stops with a clear message on any mismatch. It writes vocab.txt and a
+PROVENANCE.md next to the model.
+blingfire is not a dependency of the course: nothing imports it.
+
+The model itself is ours: 2 layers, hidden size 64, random weights, embeddings over the full 28,996-token
+vocabulary (tied with the output layer). Everything is seeded: two builds write identical bytes (a test checks
+this). Nothing except that one wheel is downloaded.
 Run: python -m bertcourse fixtures
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import json
+import os
 import random
 import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import zipfile
 from pathlib import Path
 
 from . import paths
@@ -55,7 +80,10 @@ ACTIONS = [
 ]
 PLACES = ["in the park", "at home", "in the city", "near the river", "at the office", "in the garden"]
 NEUTRAL_EXTRAS = ["probably because it is raining", "probably for a competition", "probably with a famous friend",
-                  "probably to earn money", "probably after a long day"]  # "probably": a cue as clear as "not"
+                  "probably to earn money", "probably after a long day"]  # "probably": the neutral cue
+# The contradiction cue is two words, "definitely not", as the neutral cue is several ("probably ..."). With "not"
+# alone, one token told entailment from contradiction. On some seeds (the notebook's own seed 42 among them) the
+# tiny model with bert-base-cased's vocabulary never learned that token in its 6 offline epochs: 0.675 accuracy.
 
 # ---------------------------------------------------------------- CoNLL-2003 (IOB2)
 NER_LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
@@ -90,25 +118,16 @@ NER_TEMPLATES = [
     "{LOC}",
 ]
 
-# Sentences the notebooks use as sanity checks: their words must be in the vocabulary.
-SANITY_TEXT = [
-    "I went to an Italian restaurant and ordered pasta.",
-    "I just saw a movie today and it was really great. My opinion of the movie is positive negative.",
-    "I give it a score of 1 2 3 4 5 out of 5.",
-    "This place was amazing! This place was good. This place was fine, there were good and bad parts.",
-    "This place was pretty bad. This place was awful.",
-    "I just graduated college. The person is a college graduate. My name is John. The sky is blue.",
-    "Thank you so much for your help. The person was not helped.",
-    "Chris Callison-Burch is a professor at the University of Pennsylvania in Philadelphia",
-    "Joe Biden is the 46th President of the United States",
-    "Israel approves Arafat's flight to West Bank.",
-]
+# The share of a review's words that are star words. With bert-base-cased's vocabulary and a share of 0.3, one of
+# six seeds tried left the tiny model at 0.57 accuracy after its 3 offline epochs; with 0.4, all eight tried
+# reached 0.99.
+STAR_SHARE = 0.4
 
 
 def _yelp_review(rng: random.Random, label: int, n_words: int) -> str:
     words = []
     for _ in range(n_words):
-        if rng.random() < 0.3:
+        if rng.random() < STAR_SHARE:
             words.append(rng.choice(STAR_WORDS[label]))
         else:
             words.append(rng.choice(FILLER))
@@ -140,7 +159,7 @@ def mnli_rows(rng: random.Random, n: int, split: str) -> list[dict]:
         elif label == 1:
             hypothesis = f"{subject} {summary} {rng.choice(NEUTRAL_EXTRAS)}."
         else:
-            hypothesis = f"{subject} is not {summary.removeprefix('is ')}."
+            hypothesis = f"{subject} is definitely not {summary.removeprefix('is ')}."
         # no -1 labels: the real `nyu-mll/multi_nli` has none (its loader dropped the pairs without a gold label)
         rows.append({
             "promptID": rng.randint(1, 150000),
@@ -250,60 +269,137 @@ def _write_dataset(name: str, splits: dict[str, list[dict]], out: Path) -> None:
     )
 
 
-def _corpus(splits: dict[str, dict[str, list[dict]]]) -> list[str]:
-    lines = list(SANITY_TEXT)
-    lines += [" ".join(words) for words in STAR_WORDS] + [" ".join(FILLER)]
-    for rows in splits["yelp"].values():
-        lines += [r["text"] for r in rows]
-    for rows in splits["mnli"].values():
-        lines += [r["premise"] + " " + r["hypothesis"] for r in rows]
-    for rows in splits["conll"].values():
-        lines += [" ".join(r["tokens"]) for r in rows]
-    return lines
+# ---------------------------------------------------------------- bert-base-cased's vocabulary, offline
+# Google's BERT release (Apache-2.0) as shipped inside the PyPI wheel of blingfire (MIT), pinned and hash-checked.
+BLINGFIRE_REQUIREMENT = "blingfire==0.1.8"
+BLINGFIRE_WHEEL = "blingfire-0.1.8-py3-none-any.whl"
+BLINGFIRE_WHEEL_SHA256 = "9534102bb81f69bc175e2373ef46d8eb0a2a43da052442c7708bfcef171899df"
+I2W_MEMBER = "blingfire/bert_base_cased_tok.i2w"
+I2W_SHA256 = "377d8ef6abf28a168cb4d5276ce4ad04c251669a0b9c855e65f9152279b50ce9"
+VOCAB_SIZE = 28996
+VOCAB_SHA256 = "eeaa9875b23b04b4c54ef759d03db9d1ba1554838f8fb26c5d96fa551df93d02"  # bert-base-cased's vocab.txt
+VOCAB_BYTES = 213450
+
+PROVENANCE = """# tiny-bert-cased: where its files come from
+
+Generated by `python -m bertcourse fixtures` (bertcourse/fixtures.py). Do not edit by hand.
+
+- `vocab.txt`: bert-base-cased's WordPiece vocabulary, byte for byte: 28,996 tokens, 213,450 bytes, sha256
+  eeaa9875b23b04b4c54ef759d03db9d1ba1554838f8fb26c5d96fa551df93d02. It is the vocabulary of Google's BERT release
+  (google-research/bert, cased_L-12_H-768_A-12), Apache License 2.0.
+- It was rebuilt offline from the PyPI package `blingfire==0.1.8` (Microsoft, MIT License): wheel
+  blingfire-0.1.8-py3-none-any.whl, sha256 9534102bb81f69bc175e2373ef46d8eb0a2a43da052442c7708bfcef171899df;
+  file `blingfire/bert_base_cased_tok.i2w`, sha256 377d8ef6abf28a168cb4d5276ce4ad04c251669a0b9c855e65f9152279b50ce9.
+  In that file a word-initial token carries a leading space and a continuation piece has no `##`.
+- `tokenizer.json`, `tokenizer_config.json`: that vocabulary as a cased BERT WordPiece tokenizer
+  (`do_lower_case` false, `model_max_length` 512). It tokenizes exactly as bert-base-cased does.
+- `config.json`, `model.safetensors`: our own tiny BERT (2 layers, hidden size 64, seeded random weights), with
+  embeddings for all 28,996 tokens. It is not bert-base-cased's model and knows nothing until fine-tuned.
+"""
 
 
-def wordpiece_vocab(corpus: list[str], whole_word_min_count: int = 100, piece: int = 3) -> list[str]:
-    """A deterministic WordPiece vocabulary for the fixture text.
-
-    Words are split exactly as BERT's pre-tokenizer splits them (`tokenizers`' BertPreTokenizer). Frequent
-    words become whole tokens; rarer ones and long entity names are left to WordPiece's greedy
-    longest-match over `piece`-character chunks and single characters, so they split into ## sub-words as
-    rare words do in bert-base-cased. (The `tokenizers` WordPiece trainer breaks ties in hash order, so
-    two runs give different vocabularies; counting ourselves keeps rebuilds byte-identical.)"""
-    from collections import Counter
-
-    from tokenizers import pre_tokenizers
-
-    pre = pre_tokenizers.BertPreTokenizer()
-    counts = Counter(w for line in corpus for w, _ in pre.pre_tokenize_str(line))
-    always = ["1", "2", "3", "4", "5", "positive", "negative"]  # fill-mask targets: must be whole tokens
-    # long entity names always split, as rare names do in bert-base-cased: NER must redistribute their tags
-    names = {w for entries in GAZETTEER.values() for e in entries for w in e.split() if len(w) > 5}
-    whole = {w for w, c in counts.items() if c >= whole_word_min_count and w not in names} | set(always)
-    pieces, chars = set(), set()
-    for word in counts:
-        chars.update(word)
-        if word not in whole:
-            chunks = [word[i:i + piece] for i in range(0, len(word), piece)]
-            pieces.update([chunks[0]] + ["##" + c for c in chunks[1:]])
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    ordered = specials + always + sorted(chars) + sorted("##" + c for c in chars) + sorted(whole | pieces)
-    return list(dict.fromkeys(ordered))  # ids must be contiguous: drop repeats, keep first position
+def cache_dir() -> Path:
+    """Where the blingfire wheel is kept between builds: $XDG_CACHE_HOME/bertcourse or ~/.cache/bertcourse."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bertcourse"
 
 
-def build_tokenizer(corpus: list[str]):
-    """A cased WordPiece tokenizer over `wordpiece_vocab`, wrapped as a BERT tokenizer."""
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check(data: bytes, expected: str, what: str, where: str) -> bytes:
+    if _sha256(data) != expected:
+        raise RuntimeError(f"{what} at {where} has sha256 {_sha256(data)}, expected {expected} "
+                           f"({BLINGFIRE_REQUIREMENT}). Refusing to build the offline tokenizer from it.")
+    return data
+
+
+def _download_wheel(cache: Path) -> Path:
+    """`pip download --no-deps blingfire==0.1.8` into `cache` (through a temporary folder: two builds at once
+    never see half a wheel). Returns the wheel's path."""
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache, prefix="download-") as tmp:
+        done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                               "--disable-pip-version-check", "--dest", tmp, BLINGFIRE_REQUIREMENT],
+                              capture_output=True, text=True)
+        got = Path(tmp) / BLINGFIRE_WHEEL
+        if done.returncode != 0 or not got.exists():
+            raise RuntimeError(
+                f"could not download {BLINGFIRE_REQUIREMENT} (it holds bert-base-cased's vocabulary for the offline "
+                f"tokenizer): `pip download` said\n{(done.stdout + done.stderr)[-1500:]}\nDownload "
+                f"{BLINGFIRE_WHEEL} from PyPI into {cache} yourself, or `pip install {BLINGFIRE_REQUIREMENT}`.")
+        _check(got.read_bytes(), BLINGFIRE_WHEEL_SHA256, "the downloaded wheel", got)
+        os.replace(got, cache / BLINGFIRE_WHEEL)
+    return cache / BLINGFIRE_WHEEL
+
+
+def _installed_i2w() -> Path | None:
+    """The i2w file of an installed blingfire package (found, not imported), or None."""
+    spec = importlib.util.find_spec("blingfire")
+    if spec is None or not spec.origin:
+        return None
+    path = Path(spec.origin).parent / Path(I2W_MEMBER).name
+    return path if path.exists() else None
+
+
+def blingfire_i2w() -> bytes:
+    """The bytes of blingfire's `bert_base_cased_tok.i2w`, sha256-checked: from an installed blingfire package if
+    there is one, else from the pinned wheel in `cache_dir()` (downloaded there with pip the first time)."""
+    installed = _installed_i2w()
+    if installed is not None:
+        return _check(installed.read_bytes(), I2W_SHA256, f"the installed blingfire's {installed.name}", installed)
+    wheel = cache_dir() / BLINGFIRE_WHEEL
+    if not wheel.exists():
+        wheel = _download_wheel(cache_dir())
+    _check(wheel.read_bytes(), BLINGFIRE_WHEEL_SHA256, "the cached wheel", f"{wheel} (delete it to download again)")
+    with zipfile.ZipFile(wheel) as archive:
+        return _check(archive.read(I2W_MEMBER), I2W_SHA256, I2W_MEMBER, wheel)
+
+
+def vocab_from_i2w(data: bytes) -> list[str]:
+    """bert-base-cased's WordPiece vocabulary, in id order, from blingfire's id-to-word file.
+
+    The file is a blingfire image: a little-endian uint32 section count (3), then each section's start offset.
+    Section 1 is the token table: the token count n, n + 1 offsets into the text that follows the offsets
+    (token i is text[offset[i]:offset[i + 1]], UTF-8, no separator), then the text. Blingfire marks a
+    word-initial token with a leading space and stores a continuation piece without its "##": " [CLS]" is
+    `[CLS]`, " Israel" is `Israel`, "s" is `##s`."""
+    sections, = struct.unpack_from("<I", data, 0)
+    if sections != 3:
+        raise RuntimeError(f"{I2W_MEMBER}: expected 3 sections, found {sections}")
+    table, = struct.unpack_from("<I", data, 8)
+    n, = struct.unpack_from("<I", data, table)
+    offsets = struct.unpack_from(f"<{n + 1}I", data, table + 4)
+    text = table + 4 + 4 * (n + 1)
+    words = [data[text + a:text + b].decode("utf-8") for a, b in zip(offsets, offsets[1:])]
+    return [w[1:] if w.startswith(" ") else "##" + w for w in words]
+
+
+def bert_base_cased_vocab() -> bytes:
+    """bert-base-cased's vocab.txt, rebuilt byte for byte from the pinned blingfire wheel and checked."""
+    tokens = vocab_from_i2w(blingfire_i2w())
+    data = "".join(t + "\n" for t in tokens).encode("utf-8")
+    if len(tokens) != VOCAB_SIZE or len(data) != VOCAB_BYTES or _sha256(data) != VOCAB_SHA256:
+        raise RuntimeError(f"the vocabulary rebuilt from {I2W_MEMBER} ({len(tokens)} tokens, {len(data)} bytes, "
+                           f"sha256 {_sha256(data)}) is not bert-base-cased's vocab.txt ({VOCAB_SIZE} tokens, "
+                           f"{VOCAB_BYTES} bytes, sha256 {VOCAB_SHA256})")
+    return data
+
+
+def build_tokenizer(vocab_txt: bytes):
+    """bert-base-cased's tokenizer: its WordPiece vocabulary, cased, 512 positions."""
     from transformers import BertTokenizerFast
 
-    vocab = wordpiece_vocab(corpus)
-    return BertTokenizerFast(vocab={w: i for i, w in enumerate(vocab)}, do_lower_case=False,
-                             model_max_length=MAX_LENGTH)
+    vocab = {token: i for i, token in enumerate(vocab_txt.decode("utf-8").splitlines())}
+    # `vocab=`, not `vocab_file=`: transformers 5 silently ignores vocab_file (a 5-token vocabulary)
+    return BertTokenizerFast(vocab=vocab, do_lower_case=False, model_max_length=MAX_LENGTH)
 
 
-def build_tiny_bert(tokenizer, out: Path) -> None:
+def build_tiny_bert(vocab_txt: bytes, out: Path) -> None:
     import torch
     from transformers import BertConfig, BertForMaskedLM
 
+    tokenizer = build_tokenizer(vocab_txt)
     torch.manual_seed(SEED)
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=128, max_position_embeddings=MAX_LENGTH)
@@ -311,8 +407,11 @@ def build_tiny_bert(tokenizer, out: Path) -> None:
     with torch.no_grad():  # segment ids start out meaning nothing (random ones drown a pair's cues in noise for
         model.bert.embeddings.token_type_embeddings.weight.zero_()  # a model this small); fine-tuning learns them
     model.save_pretrained(out)
+    (out / "model.safetensors").chmod(0o644)  # written 0600 (a temporary file moved into place); all may read it
     tokenizer.save_pretrained(out)
     _pin_max_length(out)
+    (out / "vocab.txt").write_bytes(vocab_txt)
+    (out / "PROVENANCE.md").write_text(PROVENANCE)
 
 
 def _pin_max_length(model_dir: Path) -> None:
@@ -331,5 +430,5 @@ def build(out: Path = paths.OFFLINE) -> Path:
     splits = dataset_splits()
     for name, folder in paths.DATASET_DIRS.items():
         _write_dataset(name, splits[name], out / folder.name)
-    build_tiny_bert(build_tokenizer(_corpus(splits)), out / paths.TINY_BERT.name)
+    build_tiny_bert(bert_base_cased_vocab(), out / paths.TINY_BERT.name)
     return out

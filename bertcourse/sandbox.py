@@ -53,6 +53,18 @@ GIVES_UP = {
 }
 
 
+def _first_to_go_when_memory_runs_out(then=None) -> None:
+    """Runs in the sandbox's first process before it starts: the kernel, out of memory, kills student code
+    (and its descendants, which inherit this) before the grader that would report it (raising is always
+    allowed); then `then`, if any."""
+    try:
+        Path("/proc/self/oom_score_adj").write_text("1000")
+    except OSError:
+        pass
+    if then is not None:
+        then()
+
+
 class SandboxUnavailable(RuntimeError):
     """No sandbox of the requested kind can be made here; the message says what to do."""
 
@@ -343,7 +355,8 @@ class Sandbox:
         with open(self._scratch / "zygote.log", "wb") as log:
             self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], env=env, cwd="/",
                                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-                                            start_new_session=True, preexec_fn=prepare)
+                                            start_new_session=True,
+                                            preexec_fn=lambda: _first_to_go_when_memory_runs_out(prepare))
         theirs.close()
         self.control = Channel(control)
         self._ready = False

@@ -121,7 +121,18 @@ def test_data_has_the_edge_cases_the_notebooks_teach(data):
     assert longest_ner > 512
     for word in ["1", "2", "3", "4", "5", "positive", "negative"]:
         assert tok.tokenize(word) == [word], f"{word!r} must be one token (a fill-mask target)"
-    assert any(t.startswith("##") for t in tok.tokenize("Hidemichi Goydos Mayfair")), "names split into sub-words"
+    # bert-base-cased's own vocabulary (tests/test_real_tokenizer.py checks it byte for byte): rare names split
+    assert len(tok) == 28996
+    assert (paths.TINY_BERT / "vocab.txt").exists() and (paths.TINY_BERT / "PROVENANCE.md").exists()
+    assert tok.tokenize("Hidemichi Goydos Mayfair") == ["Hi", "##de", "##mic", "##hi", "Go", "##yd", "##os", "May",
+                                                       "##fair"], "names split into sub-words"
+    # every fixture word is spelled with bert-base-cased's pieces: an [UNK] would hide a cue from the model
+    texts = list(data["yelp"]["train"]["text"]) + list(data["yelp"]["test"]["text"])
+    for split in data["mnli"].values():
+        texts += list(split["premise"]) + list(split["hypothesis"])
+    for split in data["conll"].values():
+        texts += [" ".join(words) for words in split["tokens"]]
+    assert not [t for t, ids in zip(texts, tok(texts)["input_ids"]) if tok.unk_token_id in ids][:3]
 
 
 def test_every_run_reads_the_fixtures_it_is_given(tmp_path):

@@ -149,7 +149,7 @@ def run():
 
 def test_offline_run_beats_the_all_o_baseline(run):
     _, seconds, values = run
-    # an all-O prediction has entity F1 0; the tiny model reaches about 0.86 offline
+    # an all-O prediction has entity F1 0; the tiny model reaches about 0.90 offline (sweep: 0.899-0.914)
     assert values["seqeval_overall_f1"] >= 0.5, f"entity F1 {values['seqeval_overall_f1']:.3f} ({seconds:.0f} s)"
     assert values["token_macro_f1"] >= 0.5, f"token macro-F1 {values['token_macro_f1']:.3f}"
     print(f"{NAME}: offline run {seconds:.0f} s, entity F1 {values['seqeval_overall_f1']:.3f}, "

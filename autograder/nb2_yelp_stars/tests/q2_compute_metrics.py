@@ -12,7 +12,7 @@ def test_compute_metrics_small(compute_metrics):
     labels = np.array([1, 0, 2])
     out = compute_metrics((logits, labels))
     assert isinstance(out, dict) and 'accuracy' in out, "return a dict with the key 'accuracy'"
-    assert abs(float(out['accuracy']) - 2 / 3) < 1e-06, f"two of three rows are right: expected 2/3, got {out['accuracy']}"
+    assert abs(float(out['accuracy']) - 2 / 3) < 1e-06, f'two of three rows are right: expected 2/3, got {out['accuracy']}'
 
 @test_case(points=None, hidden=True)
 def test_compute_metrics_random_logits_with_ties(compute_metrics):

@@ -12,8 +12,8 @@ def test_compute_metrics_three_classes(compute_metrics):
     labels = np.array([0, 2, 0, 0])
     out = compute_metrics((logits, labels))
     assert isinstance(out, dict) and 'accuracy' in out, "return a dict with the key 'accuracy'"
-    assert not isinstance(out['accuracy'], (bool, str)), f"accuracy should be a number, got {out['accuracy']!r}"
-    assert abs(float(out['accuracy']) - 0.75) < 1e-06, f"three of four rows are right, got {out['accuracy']}"
+    assert not isinstance(out['accuracy'], (bool, str)), f'accuracy should be a number, got {out['accuracy']!r}'
+    assert abs(float(out['accuracy']) - 0.75) < 1e-06, f'three of four rows are right, got {out['accuracy']}'
 
 @test_case(points=None, hidden=True)
 def test_compute_metrics_random_logits_with_ties(compute_metrics):
