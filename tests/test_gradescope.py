@@ -84,8 +84,9 @@ def find_python(version: str) -> str:
 
 def _readable_copy(prefix: Path, version: str) -> str:
     """A copy of the installation at `prefix` under /var/tmp that other users can read (made once). Its
-    libpython still resolves to the original's path, readable by root: the grader and the sandbox's template run
-    as root and the submissions' processes are forks of the template, so none loads it again."""
+    executable's run path still names the original's libpython, readable by root (the grader runs as root); the
+    bwrap sandbox loads the copy's own lib/ (bertcourse/staging.py's library_path), and in uid mode the
+    submissions' processes are forks of the root template, so none loads it again."""
     copy = CACHE / f"python-{version}"
     CACHE.mkdir(parents=True, exist_ok=True)
     with FileLock(str(CACHE / f"python-{version}.lock")):
