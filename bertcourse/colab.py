@@ -61,7 +61,9 @@ SETUP_TEMPLATE = '''\
 # Set-up. In Google Colab: installs the packages Colab lacks (leaving Colab's own versions as they are) and
 # downloads this notebook's public checks into tests/. Everywhere: starts the checker used by the
 # grader.check(...) cells. Run it first.
+import glob
 import inspect
+import os
 import pathlib
 import subprocess
 import sys
@@ -119,6 +121,19 @@ class CourseChecker(Notebook):
         if CHECKER_ERROR is None:
             super().__init__(nb_path)
 
+    def export(self, nb_path=None, **kwargs):
+        if CHECKER_ERROR is not None:
+            print("The checker is not installed (see the set-up cell): nothing exported.")
+            return None
+        if nb_path is None and self._notebook is None:
+            copies = glob.glob("{name}*.ipynb")
+            if len(copies) != 1:
+                print("Could not tell which .ipynb file in this folder is this notebook: name it, as in\\n"
+                      "grader.export(\\"{name}.ipynb\\", pdf=False, run_tests=False)")
+                return None
+            nb_path = copies[0]
+        return super().export(nb_path, **kwargs)
+
     def check(self, question, global_env=None):
         if CHECKER_ERROR is not None:
             print(f"The checker is not installed (see the set-up cell): {{question}} not checked.")
@@ -132,7 +147,18 @@ class CourseChecker(Notebook):
         return result
 
 
-grader = CourseChecker(None if IN_COLAB else "{name}.ipynb")  # Colab keeps the notebook file elsewhere'''
+def this_notebook_file():
+    """This notebook's file, or None: Colab keeps it elsewhere, and a browser may have saved it under another
+    name ("{name} (1).ipynb"). otter reads it only for its settings: the checks run without it."""
+    if IN_COLAB:
+        return None
+    if os.path.isfile("{name}.ipynb"):
+        return "{name}.ipynb"
+    copies = glob.glob("{name}*.ipynb")
+    return copies[0] if len(copies) == 1 else None
+
+
+grader = CourseChecker(this_notebook_file())'''
 
 SUBMIT_MARKDOWN = """\
 ## Submission

@@ -84,12 +84,20 @@ def execute_notebook(path: Path, out: Path | None = None, timeout_per_cell: int 
 
 
 def outputs_text(nb: nbformat.NotebookNode) -> str:
-    """All stream and error text a notebook printed, for checks on warnings and prompts."""
+    """All stream and error text a notebook printed, for checks on warnings and prompts. Consecutive chunks of
+    one cell's stream are one text: a kernel flushes stdout whenever it likes, mid-line under load."""
     chunks = []
     for cell in nb.cells:
+        previous_stream = None
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream":
-                chunks.append(output.get("text", ""))
-            elif output.get("output_type") == "error":
+                if output.get("name") == previous_stream:
+                    chunks[-1] += output.get("text", "")
+                else:
+                    chunks.append(output.get("text", ""))
+                previous_stream = output.get("name")
+                continue
+            previous_stream = None
+            if output.get("output_type") == "error":
                 chunks.append("\n".join(output.get("traceback", [])))
     return "\n".join(chunks)

@@ -141,7 +141,7 @@ def nbformat3(nb, cells_instead=None) -> bytes:
 # ------------------------------------------------------------------ the samples
 Q1 = ["q1_concatenate_mask", "q2_filter_for_max_length", "q3_apply_bert", "q4_accuracy"]
 FULL1 = {"q1_concatenate_mask": 2, "q2_filter_for_max_length": 3, "q3_apply_bert": 3, "q4_accuracy": 2}
-PARTIAL1 = {"q1_concatenate_mask": 2, "q2_filter_for_max_length": 1, "q3_apply_bert": 1.5, "q4_accuracy": 2}
+PARTIAL1 = {"q1_concatenate_mask": 2, "q2_filter_for_max_length": 1, "q3_apply_bert": 0, "q4_accuracy": 2}
 FULL = {NB2: {"q1_tokenize_function": 3, "q2_compute_metrics": 2},
         NB3: {"q1_load_model": 2, "q2_is_labeled": 1, "q3_concatenate": 2, "q4_tokenize_function": 2,
               "q5_compute_metrics": 2},
@@ -247,6 +247,185 @@ ATTACKS = {  # stubs plus code that tries to get points or reach outside its job
     "attack_hidden_inputs_to_feedback.ipynb": lambda: replace_answer("concatenate_mask", _RECORD_INPUTS),
 }
 
+# issue 22: answers that ignore their input (each returns what one test case expects), the fill-mask trap, and
+# notebook 4's alternatives (word_to_tokens, a plain dict)
+CONSTANT1 = {
+    "concatenate_mask": 'def concatenate_mask(row):\n'
+                        '    return {"text": "Great tacos.", "label": 4,\n'
+                        '            "input": "Great tacos. I give it a score of [MASK] out of 5."}\n',
+    "filter_for_max_length": "def filter_for_max_length(row):\n    return True\n",
+    "apply_bert": 'def apply_bert(row):\n    return {"score": 3}\n',
+    "accuracy": "def accuracy(outputs, reference):\n    return 0.5\n",
+}
+CONSTANT1_OTHER = {
+    "concatenate_mask": 'def concatenate_mask(row):\n    return {"input": " I give it a score of [MASK] out of 5."}\n',
+    "filter_for_max_length": "def filter_for_max_length(row):\n    return False\n",
+    "apply_bert": 'def apply_bert(row):\n    return {"score": 5}\n',
+    "accuracy": "def accuracy(outputs, reference):\n    return 2 / 3\n",
+}
+ARGMAX_POSITION = ('import numpy as np\n\nSTAR_TARGETS = ["1", "2", "3", "4", "5"]\n\n\ndef apply_bert(row):\n'
+                   '    out = bert_model(row["input"], targets=STAR_TARGETS)\n'
+                   '    # the bug: the list is sorted by score, so position 0 is always the best, whatever its star\n'
+                   '    return {"score": int(np.argmax([g["score"] for g in out])) + 1}\n')
+CONSTANT4 = {
+    "tokenize_and_tag": 'ISRAEL = tokenizer(["Israel", "approves", "Arafat", "\'s", "flight", "to", "West", "Bank", "."],\n'
+                        '                   is_split_into_words=True)\n'
+                        'ISRAEL["labels"] = [-100, 5, 0, 0, 1, 2, 2, 0, 0, 0, 0, 5, 6, 0, -100]\n\n\n'
+                        'def tokenize_and_tag(row):\n    return ISRAEL\n',
+    "calculate_macro_f1": 'def calculate_macro_f1(preds, labels):\n    return {"macro-f1": (1 + 2 / 3 + 0) / 3}\n',
+}
+WORD_TO_TOKENS = """def tokenize_and_tag(row):
+    encoding = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
+    labels = [-100] * len(encoding["input_ids"])
+    for i, tag in enumerate(row["ner_tags"]):
+        span = encoding.word_to_tokens(i)
+        if span is None:  # no token: cut off by truncation, or a word the tokenizer drops
+            continue
+        labels[span.start] = tag
+        name = label_names[tag]
+        inside = label_names.index("I-" + name[2:]) if name.startswith("B-") else tag
+        for position in range(span.start + 1, span.end):
+            labels[position] = inside
+    encoding["labels"] = labels
+    return encoding
+"""
+WORD_TO_TOKENS_NO_NONE = """def tokenize_and_tag(row):
+    encoding = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
+    labels = [-100] * len(encoding["input_ids"])
+    last_word = max(w for w in encoding.word_ids() if w is not None)  # words after it were truncated
+    for i in range(last_word + 1):
+        start, end = encoding.word_to_tokens(i)  # None for a word with no token: this line raises
+        tag = row["ner_tags"][i]
+        name = label_names[tag]
+        inside = label_names.index("I-" + name[2:]) if name.startswith("B-") else tag
+        labels[start:end] = [tag] + [inside] * (end - start - 1)
+    encoding["labels"] = labels
+    return encoding
+"""
+PLAIN_DICT = """def tokenize_and_tag(row):
+    encoding = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
+    word_ids = encoding.word_ids()
+    labels = []
+    for position, word in enumerate(word_ids):
+        if word is None:
+            labels.append(-100)
+        elif position > 0 and word_ids[position - 1] == word:
+            labels.append(label_names.index(label_names[row["ner_tags"][word]].replace("B-", "I-")))
+        else:
+            labels.append(row["ner_tags"][word])
+    return {"input_ids": encoding["input_ids"], "token_type_ids": encoding["token_type_ids"],
+            "attention_mask": encoding["attention_mask"], "labels": labels}
+"""
+
+
+def answer_in(name: str, function: str, source: str):
+    """Notebook `name`'s full-marks notebook with one answer cell replaced."""
+    nb = perfect(name)
+    nb.cells[_answer_indexes(nb)[answer_names(name).index(function)]].source = source
+    return nb
+
+
+def nb4_with(function: str, source: str):
+    return answer_in(NB4, function, source)
+
+
+# compute_metrics as a Trainer user may write it: attributes of the EvalPrediction, exact numbers, more metrics
+METRICS_BY_ATTRIBUTE = """def compute_metrics(eval_pred):
+    predictions = np.argmax(eval_pred.predictions, axis=-1)
+    return {"accuracy": (predictions == eval_pred.label_ids).mean()}
+"""
+METRICS_AS_FRACTION = """from fractions import Fraction
+
+
+def compute_metrics(eval_pred):
+    logits, labels = eval_pred
+    right = int((np.argmax(logits, axis=-1) == labels).sum())
+    return {"accuracy": Fraction(right, len(labels))}
+"""
+METRICS_AS_DECIMAL = """from decimal import Decimal
+
+
+def compute_metrics(eval_pred):
+    logits, labels = eval_pred
+    right = int((np.argmax(logits, axis=-1) == labels).sum())
+    return {"accuracy": Decimal(right) / Decimal(len(labels))}
+"""
+METRICS_WITH_F1 = """import evaluate
+
+accuracy_and_f1 = evaluate.combine(["accuracy", "f1"])
+
+
+def compute_metrics(eval_pred):
+    logits, labels = eval_pred
+    predictions = np.argmax(logits, axis=-1)
+    f1 = evaluate.load("f1").compute(predictions=predictions, references=labels, average="macro")
+    precision = evaluate.load("precision").compute(predictions=predictions, references=labels, average="macro",
+                                                   zero_division=0)
+    recall = evaluate.load("recall").compute(predictions=predictions, references=labels, average="macro",
+                                             zero_division=0)
+    accuracy = evaluate.load("accuracy").compute(predictions=predictions, references=labels)
+    return {**accuracy, **f1, **precision, **recall}
+"""
+MACRO_F1_BY_EVALUATE = """import evaluate
+
+f1_metric = evaluate.load("f1")
+
+
+def calculate_macro_f1(preds, labels):
+    pairs = [(p, l) for pred_row, label_row in zip(preds, labels) for p, l in zip(pred_row, label_row) if l != -100]
+    if not pairs:
+        return {"macro-f1": 0.0}
+    predictions, references = zip(*pairs)
+    present = sorted(set(predictions) | set(references))
+    score = f1_metric.compute(predictions=predictions, references=references, average="macro", labels=present)
+    return {"macro-f1": score["f1"]}
+"""
+SEQEVAL_LOADS = """import evaluate
+
+seqeval_metric = evaluate.load("seqeval")
+assert seqeval_metric.compute(predictions=[["B-PER", "I-PER"]], references=[["B-PER", "I-PER"]])["overall_f1"] == 1
+"""
+ACCURACY_BY_EVALUATE = """import evaluate
+
+
+def accuracy(outputs, reference):
+    return evaluate.load("accuracy").compute(predictions=list(outputs), references=list(reference))["accuracy"]
+"""
+CONSTANT2 = {
+    "tokenize_function": 'FIXED = tokenizer("The food was good.", truncation=True, max_length=max_length)\n\n\n'
+                         'def tokenize_function(row):\n    return FIXED\n',
+    "compute_metrics": 'def compute_metrics(eval_pred):\n    return {"accuracy": 2 / 3}\n',
+}
+CONSTANT3 = {
+    "is_labeled": "def is_labeled(row):\n    return True\n",
+    "concatenate": 'def concatenate(row):\n    return {"concat": "I just graduated college. [SEP] '
+                   'The person is a college graduate."}\n',
+    "tokenize_function": 'FIXED = tokenizer("The man is walking.", "The man is walking.")\n\n\n'
+                         'def tokenize_function(row):\n    return FIXED\n',
+    "compute_metrics": 'def compute_metrics(eval_pred):\n    return {"accuracy": 0.75}\n',
+}
+
+
+ISSUE22 = {
+    "constant_answers.ipynb": lambda: student(CONSTANT1),
+    "constant_answers_other.ipynb": lambda: student(CONSTANT1_OTHER),
+    "apply_bert_argmax_position.ipynb": lambda: replace_answer("apply_bert", ARGMAX_POSITION),
+    "nb4_conll_ner_constant_answers.ipynb": lambda: student(CONSTANT4, name=NB4),
+    "nb4_conll_ner_word_to_tokens.ipynb": lambda: nb4_with("tokenize_and_tag", WORD_TO_TOKENS),
+    "nb4_conll_ner_word_to_tokens_no_none.ipynb": lambda: nb4_with("tokenize_and_tag", WORD_TO_TOKENS_NO_NONE),
+    "nb4_conll_ner_plain_dict.ipynb": lambda: nb4_with("tokenize_and_tag", PLAIN_DICT),
+    "nb4_conll_ner_evaluate_f1.ipynb": lambda: with_cell(nb4_with("calculate_macro_f1", MACRO_F1_BY_EVALUATE),
+                                                         SEQEVAL_LOADS),
+    "accuracy_by_evaluate.ipynb": lambda: replace_answer("accuracy", ACCURACY_BY_EVALUATE),
+    "nb2_yelp_stars_attribute_access.ipynb": lambda: answer_in(NB2, "compute_metrics", METRICS_BY_ATTRIBUTE),
+    "nb2_yelp_stars_fraction.ipynb": lambda: answer_in(NB2, "compute_metrics", METRICS_AS_FRACTION),
+    "nb2_yelp_stars_decimal.ipynb": lambda: answer_in(NB2, "compute_metrics", METRICS_AS_DECIMAL),
+    "nb2_yelp_stars_evaluate_f1.ipynb": lambda: answer_in(NB2, "compute_metrics", METRICS_WITH_F1),
+    "nb3_mnli_pairs_attribute_access.ipynb": lambda: answer_in(NB3, "compute_metrics", METRICS_BY_ATTRIBUTE),
+    "nb2_yelp_stars_constant_answers.ipynb": lambda: student(CONSTANT2, name=NB2),
+    "nb3_mnli_pairs_constant_answers.ipynb": lambda: student(CONSTANT3, name=NB3),
+}
+
 ROBUSTNESS = {
     "perfect.ipynb": lambda: perfect(),
     # correct notebooks graded beside the attacks above: each would lose points if another job's IPC objects or
@@ -347,6 +526,24 @@ EXPECTED: dict[str, tuple[str, str | None, dict | None]] = {
     **{f"{nb}_stub.ipynb": ("ok", nb, None) for nb in (NB2, NB3, NB4)},
     "nb3_mnli_pairs_model_on_cuda.ipynb": ("ok", NB3, dict(FULL[NB3], q1_load_model=0)),
     "nb3_mnli_pairs_model_on_device.ipynb": ("ok", NB3, FULL[NB3]),
+    # issue 22: an answer that ignores its input passes no test case; sorted output read by position: q3 0
+    "constant_answers.ipynb": ("ok", NB1, None), "constant_answers_other.ipynb": ("ok", NB1, None),
+    "apply_bert_argmax_position.ipynb": ("ok", NB1, dict(FULL1, q3_apply_bert=0)),
+    "nb4_conll_ner_constant_answers.ipynb": ("ok", NB4, None),
+    "nb4_conll_ner_word_to_tokens.ipynb": ("ok", NB4, FULL[NB4]),
+    # the prose states that a word may yield no token: the public and the adversarial case fail, the seeded passes
+    "nb4_conll_ner_word_to_tokens_no_none.ipynb": ("ok", NB4, dict(FULL[NB4], q1_tokenize_and_tag=1)),
+    "nb4_conll_ner_plain_dict.ipynb": ("ok", NB4, FULL[NB4]),
+    # the hub's metrics by name resolve to the course's offline copies; every kind of number crosses as itself
+    "nb4_conll_ner_evaluate_f1.ipynb": ("ok", NB4, FULL[NB4]),
+    "accuracy_by_evaluate.ipynb": ("ok", NB1, FULL1),
+    "nb2_yelp_stars_attribute_access.ipynb": ("ok", NB2, FULL[NB2]),
+    "nb2_yelp_stars_fraction.ipynb": ("ok", NB2, FULL[NB2]),
+    "nb2_yelp_stars_decimal.ipynb": ("ok", NB2, FULL[NB2]),
+    "nb2_yelp_stars_evaluate_f1.ipynb": ("ok", NB2, FULL[NB2]),
+    "nb3_mnli_pairs_attribute_access.ipynb": ("ok", NB3, FULL[NB3]),
+    "nb2_yelp_stars_constant_answers.ipynb": ("ok", NB2, None),
+    "nb3_mnli_pairs_constant_answers.ipynb": ("ok", NB3, None),
 }
 
 
@@ -610,7 +807,7 @@ def hidden_only_lines() -> set[str]:
 
 def build() -> dict[str, bytes]:
     out = {}
-    for family in (HONEST, ATTACKS, ROBUSTNESS):
+    for family in (HONEST, ATTACKS, ISSUE22, ROBUSTNESS):
         for file_name, make in family.items():
             content = make()
             out[file_name] = content if isinstance(content, bytes) else as_bytes(content)

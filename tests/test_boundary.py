@@ -3,14 +3,35 @@ student's result (no sandbox needed: these run everywhere, in milliseconds)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import time
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from bertcourse import batch, cache, outputs
 from bertcourse.boundary import plain
 from bertcourse.boundary.channel import MAX_KEYS, Channel
+
+
+@pytest.mark.parametrize("number", [Fraction(2, 3), Decimal("0.6667"), Decimal("-1E+3"), Decimal("NaN")],
+                         ids=repr)
+def test_the_standard_librarys_exact_numbers_cross_as_themselves(number):
+    """The prose allows any kind of number: a Fraction or a Decimal reaches the verdict with its type and value."""
+    data = json.loads(json.dumps(plain.encode({"accuracy": number})))
+    back = plain.decode(data)["accuracy"]
+    assert type(back) is type(number)
+    assert back == number or (back.is_nan() and number.is_nan())
+
+
+@pytest.mark.parametrize("data", [{"$": "fraction", "v": [1, 0]}, {"$": "fraction", "v": [1.5, 2]},
+                                  {"$": "fraction", "v": [True, 2]}, {"$": "decimal", "v": "1/3"},
+                                  {"$": "decimal", "v": "9" * 5000}])
+def test_malformed_exact_numbers_are_refused(data):
+    with pytest.raises(plain.NotPlain):
+        plain.decode(data)
 
 
 def test_colliding_dict_keys_are_refused_in_linear_time():

@@ -389,3 +389,31 @@ def test_refresh_downloads_both_files_at_one_commit_and_records_it(monkeypatch, 
     assert json.loads((tmp_path / "source.json").read_text()) == info
     assert info["commit"] == sha and info["message"] == "Upgrade to Python 3.13"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*colab_env.FILES, "source.json"])
+
+
+@pytest.mark.parametrize("saved_as", ["nb1_zero_shot (1).ipynb", None], ids=["renamed by a download", "no file"])
+def test_checks_and_export_work_when_the_notebook_file_is_renamed_or_absent(saved_as, tmp_path):
+    """Outside Colab the checker reads the notebook's file: a copy saved as "nb1_zero_shot (1).ipynb" is found,
+    and in a folder without it (a kernel started elsewhere) the checks still run."""
+    name = "nb1_zero_shot"
+    student = nbformat.read(paths.NOTEBOOKS / name / f"{name}.ipynb", as_version=4)
+    setup = student.cells[1].source
+    shutil.copytree(paths.NOTEBOOKS / name / "tests", tmp_path / "tests")
+    accuracy = "def accuracy(outputs, reference):\n    return sum(o == r for o, r in zip(outputs, reference)) / len(reference)"
+    cells = [setup, accuracy, 'grader.check("q4_accuracy")']
+    if saved_as:
+        cells.append("zip_file = grader.export(pdf=False, run_tests=False)")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    folder = tmp_path / "work"
+    folder.mkdir()
+    shutil.copytree(tmp_path / "tests", folder / "tests")
+    if saved_as:
+        nbformat.write(nb, folder / saved_as)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    shown = outputs_text(nb)
+    assert "Traceback" not in shown and "Error" not in shown, shown[-2000:]
+    result = "".join(str(o.get("data", {}).get("text/plain", "")) for o in nb.cells[2].outputs)
+    assert "q4_accuracy results: All test cases passed!" in result, (result, shown[-2000:])
+    if saved_as:
+        assert [p.name for p in folder.glob("*.zip")], "export should write the submission zip next to the notebook"

@@ -124,6 +124,70 @@ def test_correct_alternative_keeps_full_marks(function, monkeypatch):
         assert possible > 0 and score == possible, f"{function} alternative: {question} {score}/{possible}"
 
 
+ALTERNATIVES = {  # more correct answers (issue 22): each keeps full marks
+    "word_to_tokens": ("tokenize_and_tag", """def tokenize_and_tag(row):
+    encoding = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
+    labels = [-100] * len(encoding["input_ids"])
+    for i, tag in enumerate(row["ner_tags"]):
+        span = encoding.word_to_tokens(i)
+        if span is None:  # no token: cut off by truncation, or a word the tokenizer drops
+            continue
+        name = label_names[tag]
+        inside = label_names.index("I-" + name[2:]) if name.startswith("B-") else tag
+        labels[span.start:span.end] = [tag] + [inside] * (span.end - span.start - 1)
+    encoding["labels"] = labels
+    return encoding
+"""),
+    "plain_dict_of_lists": ("tokenize_and_tag", """def tokenize_and_tag(row):
+    encoding = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
+    out = {key: list(value) for key, value in encoding.items()}
+    out["labels"], previous = [], None
+    for word in encoding.word_ids():
+        tag = -100 if word is None else row["ner_tags"][word]
+        if word is not None and word == previous and label_names[tag].startswith("B-"):
+            tag = label_names.index("I-" + label_names[tag][2:])
+        out["labels"].append(tag)
+        previous = word
+    return out
+"""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALTERNATIVES))
+def test_more_correct_alternatives_keep_full_marks(name, monkeypatch):
+    function, source = ALTERNATIVES[name]
+    scores = _grade_in_process({function: source}, monkeypatch)
+    for question, (score, possible) in scores.items():
+        assert possible > 0 and score == possible, f"{name}: {question} {score}/{possible}"
+
+
+CONSTANTS = {  # answers that ignore their input, each returning what one public case expects: every case fails
+    "tokenize_and_tag": """ISRAEL = tokenizer(["Israel", "approves", "Arafat", "'s", "flight", "to", "West", "Bank", "."],
+                   is_split_into_words=True)
+ISRAEL["labels"] = [-100, 5, 0, 0, 1, 2, 2, 0, 0, 0, 0, 5, 6, 0, -100]
+
+
+def tokenize_and_tag(row):
+    return ISRAEL
+""",
+    "calculate_macro_f1": """def calculate_macro_f1(preds, labels):
+    return {"macro-f1": (1 + 2 / 3 + 0) / 3}
+""",
+}
+
+
+def test_answers_that_ignore_their_input_pass_no_test_case(monkeypatch):
+    scores = _grade_in_process(CONSTANTS, monkeypatch)
+    assert {question: score for question, (score, _) in scores.items()} == {q: 0 for q in QUESTIONS.values()}
+
+
+def test_the_example_cell_shows_a_plain_dict_answer(monkeypatch, capsys):
+    """The cell that prints the token/label tables reads the tokens from input_ids, so an answer that returns a
+    plain dict (which the prose allows and every test accepts) does not stop Run all there."""
+    _grade_in_process({"tokenize_and_tag": ALTERNATIVES["plain_dict_of_lists"][1]}, monkeypatch)
+    assert capsys.readouterr().out.count("token  [CLS]") == 2
+
+
 def test_otter_run_agrees_with_the_in_process_harness(tmp_path, monkeypatch):
     """One real `otter run` on a submission with a wrong version of both functions."""
     replacements = {"tokenize_and_tag": (WRONG / "tag_seed_version.py").read_text(),

@@ -24,3 +24,17 @@ def test_solution_runs_offline_without_prompts_or_warnings(name):
     assert not WARNINGS.findall(text), f"{name} prints a warning: " + "; ".join(
         line for line in text.splitlines() if WARNINGS.search(line))[:500]
     print(f"{name}: offline run {seconds:.0f} s")
+
+
+def test_a_stream_flushed_mid_line_reads_as_one_text():
+    """A kernel under load may flush stdout in the middle of a line: the chunks of one stream are one text."""
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("show tables")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)
+                    for text in ["tok", "en  [CLS] a\n\n", "token  [CLS] b\n"]]
+    cell.outputs.insert(1, nbformat.v4.new_output("stream", name="stderr", text="a warning\n"))
+    text = outputs_text(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x"), cell]))
+    assert "tok\na warning\n" in text, "chunks of different streams stay apart"
+    cell.outputs.pop(1)
+    assert outputs_text(nbformat.v4.new_notebook(cells=[cell])).count("token  [CLS]") == 2

@@ -6,8 +6,8 @@
   - the sandbox encodes what the student's code returned (a model as its class name and config, a tokenizer
     encoding as its fields, a tensor as a numpy array) and the grader decodes it.
 
-Decoding builds only the types listed here (None, bool, int, float, str, bytes, tuple, list, dict, set,
-numeric numpy arrays and scalars, and the read-only look-alikes below), never an object whose class the
+Decoding builds only the types listed here (None, bool, int, float, fractions.Fraction, decimal.Decimal, str,
+bytes, tuple, list, dict, set, numeric numpy arrays and scalars, and the read-only look-alikes below), never an object whose class the
 sender chose: nothing a student defines can run on the grader's side, so `__eq__` tricks, patched methods or
 frame inspection have nothing to act on. Sizes and nesting are bounded on both sides.
 """
@@ -15,6 +15,8 @@ frame inspection have nothing to act on. Sizes and nesting are bounded on both s
 from __future__ import annotations
 
 import base64
+import decimal
+import fractions
 import math
 from collections.abc import Mapping, Sequence
 
@@ -152,6 +154,12 @@ def _encode(value, budget: _Budget, depth: int, lenient: bool):
     if isinstance(value, float):
         value = float(value)
         return value if math.isfinite(value) else {"$": "float", "v": repr(value)}
+    if isinstance(value, fractions.Fraction):  # "any kind of number" includes the standard library's exact ones
+        return {"$": "fraction", "v": [int(value.numerator), int(value.denominator)]}
+    if isinstance(value, decimal.Decimal):
+        text = str(decimal.Decimal(value))
+        budget.spend(chars=len(text))
+        return {"$": "decimal", "v": text}
     if isinstance(value, str):
         budget.spend(chars=len(value))
         return str(value)
@@ -282,6 +290,20 @@ def _decode(data, budget: _Budget, depth: int, real: bool):
         if text not in ("nan", "inf", "-inf"):
             raise NotPlain("malformed float")
         return float(text)
+    if kind == "fraction":
+        parts = data.get("v")
+        if not (isinstance(parts, list) and len(parts) == 2
+                and all(isinstance(n, int) and not isinstance(n, bool) for n in parts) and parts[1] > 0):
+            raise NotPlain("malformed fraction")
+        return fractions.Fraction(parts[0], parts[1])
+    if kind == "decimal":
+        text = _str(data.get("v"), budget)
+        if len(text) > 1000:
+            raise NotPlain("malformed decimal")
+        try:
+            return decimal.Decimal(text)
+        except decimal.InvalidOperation:
+            raise NotPlain("malformed decimal") from None
     if kind == "bytes":
         return base64.b64decode(_str(data.get("v"), budget), validate=True)
     if kind in ("nd", "np"):

@@ -40,20 +40,24 @@ MISSING = object()
 
 
 def offline_metrics() -> None:
-    """`evaluate.load("accuracy")` (a hub metric, the usual habit in Colab) loads the course's own copy of that
-    metric from the notebook's metrics/ folder: grading is offline, and the hub's script cannot load there."""
+    """`evaluate.load("accuracy")` (or "f1", "precision", "recall", "seqeval": hub metrics, the usual habit in
+    Colab) loads the course's own copy of that metric from the notebook's metrics/ folder: grading is offline, and
+    the hub's scripts cannot load there. `evaluate.combine` loads through the same function."""
     evaluate = sys.modules.get("evaluate")
     if evaluate is None or getattr(evaluate.load, "_course_offline", False):
         return
-    hub_load = evaluate.load
+    import evaluate.loading
+
+    hub_load = evaluate.loading.load
 
     def load(path, *args, **kwargs):
-        if isinstance(path, str) and not os.path.exists(path) and os.path.isdir(os.path.join("metrics", path)):
-            path = os.path.join("metrics", path)
+        name = path.removeprefix("evaluate-metric/") if isinstance(path, str) else path
+        if isinstance(name, str) and not os.path.exists(path) and os.path.isdir(os.path.join("metrics", name)):
+            path = os.path.join("metrics", name)
         return hub_load(path, *args, **kwargs)
 
     load._course_offline = True
-    evaluate.load = load
+    evaluate.load = evaluate.loading.load = load
 
 
 def make_shell():

@@ -7,9 +7,10 @@ points = 2
 
 @test_case(points=None, hidden=False)
 def test_concatenate_order(concatenate):
-    row = concatenate({'premise': 'I just graduated college.', 'hypothesis': 'The person is a college graduate.', 'label': 0})
-    assert isinstance(row, dict), 'return a dict (the row, or one with the new key)'
-    assert row.get('concat') == 'I just graduated college. [SEP] The person is a college graduate.', f"premise, then ' [SEP] ', then hypothesis; got {row.get('concat')!r}"
+    for premise, hypothesis in [('I just graduated college.', 'The person is a college graduate.'), ('A dog runs.', 'A cat sleeps.')]:
+        row = concatenate({'premise': premise, 'hypothesis': hypothesis, 'label': 0})
+        assert isinstance(row, dict), 'return a dict (the row, or one with the new key)'
+        assert row.get('concat') == premise + ' [SEP] ' + hypothesis, f"premise, then ' [SEP] ', then hypothesis; got {row.get('concat')!r}"
 
 @test_case(points=None, hidden=True)
 def test_concatenate_random_and_empty(concatenate):
