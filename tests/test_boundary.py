@@ -34,6 +34,13 @@ def test_malformed_exact_numbers_are_refused(data):
         plain.decode(data)
 
 
+@pytest.mark.parametrize("value", [10**5000, Fraction(10**5000, 3), [1, -(2**9000)]], ids=["int", "fraction", "list"])
+def test_an_integer_too_long_for_json_is_refused_before_it_is_sent(value):
+    with pytest.raises(plain.NotPlain):
+        plain.encode(value)
+    assert json.loads(json.dumps(plain.encode(2**8000))) == 2**8000
+
+
 def test_colliding_dict_keys_are_refused_in_linear_time():
     colliding = {"$": "dict", "v": [[i * (2**61 - 1), 1] for i in range(20_000)]}  # all hash to 0
     started = time.monotonic()

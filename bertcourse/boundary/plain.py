@@ -150,12 +150,12 @@ def _encode(value, budget: _Budget, depth: int, lenient: bool):
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, int):
-        return int(value)
+        return _int(value)
     if isinstance(value, float):
         value = float(value)
         return value if math.isfinite(value) else {"$": "float", "v": repr(value)}
     if isinstance(value, fractions.Fraction):  # "any kind of number" includes the standard library's exact ones
-        return {"$": "fraction", "v": [int(value.numerator), int(value.denominator)]}
+        return {"$": "fraction", "v": [_int(value.numerator), _int(value.denominator)]}
     if isinstance(value, decimal.Decimal):
         text = str(decimal.Decimal(value))
         budget.spend(chars=len(text))
@@ -186,6 +186,16 @@ def _encode(value, budget: _Budget, depth: int, lenient: bool):
         return repr(value)[:1000]
     raise NotPlain(f"a {type(value).__name__} cannot be sent to the grader (send numbers, strings, lists, dicts, "
                    "arrays, a model or a tokenizer's output)")
+
+
+MAX_INT_BITS = 8192  # about 2,500 digits: JSON's text of an int stays far below Python's int-to-str limit
+
+
+def _int(value) -> int:
+    value = int(value)
+    if value.bit_length() > MAX_INT_BITS:
+        raise NotPlain("an integer too large to send to the grader")
+    return value
 
 
 def _encode_library_object(value, budget: _Budget, depth: int, lenient: bool):
