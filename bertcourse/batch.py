@@ -162,6 +162,12 @@ def read_entry(path: Path, assignments: dict[str, assignment.Assignment]) -> Ent
 
 
 # ------------------------------------------------------------------ grading one submission
+# One cell's share of a submission's time (--timeout): a cell still running then is stopped and the next one
+# runs, so a stray `while True` costs only the answers that depend on it. A quarter: two hanging cells still
+# leave half the time for the rest and the tests.
+CELL_SHARE = 0.25
+
+
 def job_spec(entry: Entry, target: assignment.Assignment, sandbox, memory_mb: int, timeout: float) -> dict:
     course = sandbox.course_path(target.name)
     links = {name: f"{course}/{name}" for name in ("offline", "metrics") if (target.files_dir / name).exists()}
@@ -169,6 +175,7 @@ def job_spec(entry: Entry, target: assignment.Assignment, sandbox, memory_mb: in
         links["tests"] = f"{course}/{assignment.PUBLIC_TESTS}"
     limits = dict(LIMITS, memory_mb=memory_mb, cpu_seconds=int(timeout) + 30)
     return {"cells": entry.cells, "setup": target.setup_cells, "limits": limits, "links": links,
+            "cell_seconds": round(timeout * CELL_SHARE, 3),
             "files": {f"{target.name}.ipynb": entry.notebook_text}, "env": sandbox.child_env()}
 
 

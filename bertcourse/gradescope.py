@@ -192,7 +192,7 @@ def results_json(result: dict, target) -> dict:
     else:
         output = f"Score: {total:g} / {target.max_total:g}."
     if result.get("cell_errors"):  # the student's own cells and errors: which one failed, and why "cuda" fails here
-        output += "\n\nCode cells that raised an error when your notebook ran at grading:\n"
+        output += "\n\nCode cells that raised an error or ran out of time when your notebook ran at grading:\n"
         output += "\n".join(outputs.cell_error_lines(result["cell_errors"]))
     return {"score": total, "tests": tests, "stdout_visibility": "hidden", "output": output}
 

@@ -87,7 +87,8 @@ def feedback_markdown(file_name: str, result: dict, assignment) -> str:
         lines.append("This submission could not be graded, so no points were given. The status above says why.")
     else:
         if result.get("failed_cells"):
-            lines.append(f"{result['failed_cells']} code cell(s) raised an error when your notebook ran.")
+            lines.append(f"{result['failed_cells']} code cell(s) raised an error or ran out of time when your "
+                         "notebook ran.")
             lines += cell_error_lines(result.get("cell_errors") or [])
         for question, points in assignment.questions.items():
             score = min(float(result.get("questions", {}).get(question, 0.0)), points)
@@ -121,6 +122,11 @@ def cell_error_lines(errors: list[dict]) -> list[str]:
         where = f"code cell {error.get('cell')}"
         if error.get("first_line"):
             where += f" (`{safe_text(str(error['first_line']), 80).replace('`', chr(39))}`)"
+        if error.get("type") == "CellStopped":  # the sandbox's own words, not an exception of the student's
+            seconds = re.sub(r"[^0-9.]", "", str(error.get("message", "")))[:12] or "?"
+            lines.append(f"- {where}: cell {error.get('cell')} was stopped after {seconds} s (the time one cell may "
+                         "take at grading); the cells after it still ran")
+            continue
         message = safe_text(f"{error.get('type', 'Error')}: {error.get('message', '')}", 300).replace("`", "'")
         lines.append(f"- {where}: {' '.join(message.split())}")
     if any(needs_a_gpu(error) for error in errors):

@@ -464,6 +464,9 @@ ROBUSTNESS = {
         "            import time\n            time.sleep(60)\n            os._exit(0)\n        children += 1\n"
         "except OSError as error:\n    print('stopped after', children, error)\n"),
     "infinite_loop.ipynb": lambda: after_answer(perfect(), "concatenate_mask", "while True:\n    pass\n"),
+    "loop_that_catches_the_stop.ipynb": lambda: after_answer(perfect(), "filter_for_max_length",
+        "import time\n\nfor attempt in range(3):  # swallows the first interruptions\n    try:\n        while True:\n"
+        "            time.sleep(1)\n    except BaseException:\n        pass\nwhile True:\n    pass\n"),
     "chained_aliases.ipynb": lambda: with_cell(perfect(),
         "a0 = len\n" + "".join(f"a{i + 1} = a{i}\n" for i in range(4000))),
     "lone_surrogate.ipynb": lambda: _lone_surrogate(),
@@ -510,7 +513,9 @@ EXPECTED: dict[str, tuple[str, str | None, dict | None]] = {
     "defined_after_failing_cell.ipynb": ("ok", NB1, {"q1_concatenate_mask": 2, "q4_accuracy": 2}),
     "huge_output.ipynb": ("ok", NB1, FULL1), "memory_hog.ipynb": ("ok", NB1, FULL1),
     "fork_bomb.ipynb": ("ok", NB1, FULL1),  # its sleeping processes end before the test cases start
-    "infinite_loop.ipynb": ("timeout", NB1, None),
+    # a cell past its share of the time is stopped and the rest of the notebook runs: the answers keep their marks
+    "infinite_loop.ipynb": ("ok", NB1, FULL1),
+    "loop_that_catches_the_stop.ipynb": ("ok", NB1, FULL1),
     "chained_aliases.ipynb": ("ok", NB1, FULL1), "lone_surrogate.ipynb": ("ok", NB1, FULL1),
     "nb1_zero_shot otter null.ipynb": ("ok", NB1, FULL1), "nb1_zero_shot otter list.ipynb": ("ok", NB1, FULL1),
     "nb1_zero_shot otter string.ipynb": ("ok", NB1, FULL1),

@@ -48,7 +48,9 @@ RUNS = {  # sample -> sandbox (uid: no namespaces, so there a submission could r
     "attack_leak_hidden.ipynb": "auto",
     "attack_check_results_edited.ipynb": "uid",
     "honest_python313_syntax.ipynb": "auto",  # answers in Colab's 3.12+ syntax keep full marks
+    "infinite_loop.ipynb": "auto",  # a never-ending cell between two answers: stopped, every answer keeps its marks
 }
+TIMEOUTS = {"infinite_loop.ipynb": 60}  # --timeout for the run (the default 480 s would stop the cell at 120 s)
 # the setting the README names, "1.5GB", read the stingy way (1.5e9 bytes), and Gradescope's default
 LIMITED_MB, GRADESCOPE_DEFAULT_MB = 1430, 768
 
@@ -180,7 +182,9 @@ def runs(venv, tmp_path_factory) -> dict[str, Run]:
     why_not_uid = uid_mode_possible(venv)
     todo = {s: b for s, b in RUNS.items() if b != "uid" or why_not_uid is None}
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {sample: pool.submit(run_autograder, tmp, venv, sample, sandbox) for sample, sandbox in todo.items()}
+        futures = {sample: pool.submit(run_autograder, tmp, venv, sample, sandbox,
+                                       env={"BERTCOURSE_TIMEOUT": str(TIMEOUTS[sample])} if sample in TIMEOUTS else None)
+                   for sample, sandbox in todo.items()}
         done = {sample: future.result() for sample, future in futures.items()}
     figures = ", ".join(f"{s}: {r.peak_mib or 0:.0f} MiB {r.seconds:.1f} s" for s, r in done.items())
     print(f"\nat {LIMITED_MB} MB, 1 CPU: {figures}")
@@ -232,6 +236,15 @@ def test_full_marks_in_the_container_the_readme_names(runs):
         run = runs[sample]
         assert run.data is not None and run.data["score"] == pytest.approx(_expected(sample)[1]), run
         assert run.oom_kills == 0, (notebook, run.peak_mib)
+
+
+@needs_root
+def test_a_never_ending_cell_is_stopped_and_named_and_the_answers_keep_their_marks(runs):
+    """--timeout 60: a cell may run 15 s. The loop after question 1 is stopped; questions 2-4 still get full marks,
+    and the output says which cell was stopped and after how long."""
+    run = runs["infinite_loop.ipynb"]
+    assert run.data is not None and run.data["score"] == pytest.approx(sum(samples.FULL1.values())), run
+    assert re.search(r"code cell \d+ \(`while True:`\): cell \d+ was stopped after 15 s", run.data["output"]), run.data
 
 
 @needs_root

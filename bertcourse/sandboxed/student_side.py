@@ -100,7 +100,8 @@ def job_main(sock: socket.socket, job: str, uid: int | None, spec: dict, shell, 
             raise
         channel.send({"event": "isolated"})
         started = time.monotonic()
-        cells, failed, errors = run_cells(shell, spec["cells"])
+        cell_seconds = spec.get("cell_seconds")
+        cells, failed, errors = run_cells(shell, spec["cells"], float(cell_seconds) if cell_seconds else None)
         _, setup_failed, _ = run_cells(shell, spec["setup"])
         _become_template(uid is not None)
         channel.send({"event": "ready", "cells": cells, "failed_cells": failed, "cell_errors": errors,
@@ -227,23 +228,59 @@ def _redirect_output(log_fd: int) -> None:
 MAX_CELL_ERRORS = 20
 
 
-def run_cells(shell, cells: list[str]) -> tuple[int, int, list[dict]]:
+def run_cells(shell, cells: list[str], cell_seconds: float | None = None) -> tuple[int, int, list[dict]]:
     """Run each cell as Jupyter would (an error is shown and the next cell runs). Returns (cells run, cells
     failed, the first errors: {"cell": its 1-based position in `cells`, "type", "message"}), so the feedback can
-    say which cell failed and why (e.g. a model placed on "cuda" on the GPU-less grader)."""
+    say which cell failed and why (e.g. a model placed on "cuda" on the GPU-less grader). A cell still running
+    after `cell_seconds` is stopped (type "CellStopped") and the next cell runs: a hanging cell costs only the
+    answers that depend on it."""
     failed, errors = 0, []
     for number, source in enumerate(cells, start=1):
-        try:
-            result = shell.run_cell(source, store_history=False)
-            error = None if result.success else (result.error_in_exec or result.error_before_exec)
-        except BaseException as raised:  # noqa: BLE001 - IPython reports most errors itself
-            result, error = None, raised
+        result, error = _run_cell_within(shell, source, cell_seconds)
         if result is None or not result.success:
             failed += 1
+            if isinstance(error, CellStopped):
+                error = CellStopped(f"stopped after {cell_seconds:g} s")
             if len(errors) < MAX_CELL_ERRORS:
                 errors.append({"cell": number, **_describe(error if error is not None else RuntimeError("failed"))})
         sys.stdout.flush()
     return len(cells), failed, errors
+
+
+class CellStopped(BaseException):
+    """Raised in a cell past its time limit. A BaseException, raised again every second until the cell ends:
+    a student's `except Exception` (or one `except:`) in a loop does not keep the cell running."""
+
+
+_cell_limit = {"active": False}
+
+
+def _stop_cell(signum, frame):
+    if _cell_limit["active"]:
+        raise CellStopped()
+
+
+def _run_cell_within(shell, source: str, seconds: float | None):
+    """(IPython's result or None, the error or None) of one cell, stopped after `seconds` (None: no limit)."""
+    outcome = (None, CellStopped())
+    try:
+        try:
+            if seconds:
+                signal.signal(signal.SIGALRM, _stop_cell)  # again for every cell: a cell may have replaced it
+                _cell_limit["active"] = True
+                signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+            result = shell.run_cell(source, store_history=False)
+            _cell_limit["active"] = False
+            outcome = (result, None if result.success else (result.error_in_exec or result.error_before_exec))
+        except BaseException as raised:  # noqa: BLE001 - IPython reports most errors itself
+            _cell_limit["active"] = False
+            outcome = (None, raised)
+    except CellStopped:  # the limit struck between the cell's end and the line that disarms it
+        _cell_limit["active"] = False
+    finally:
+        _cell_limit["active"] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return outcome
 
 
 # ------------------------------------------------------------------ answering the grader
