@@ -126,12 +126,11 @@ class CourseChecker(Notebook):
             print("The checker is not installed (see the set-up cell): nothing exported.")
             return None
         if nb_path is None and self._notebook is None:
-            copies = glob.glob("{name}*.ipynb")
-            if len(copies) != 1:
+            nb_path = this_notebook_file()
+            if nb_path is None:
                 print("Could not tell which .ipynb file in this folder is this notebook: name it, as in\\n"
                       "grader.export(\\"{name}.ipynb\\", pdf=False, run_tests=False)")
                 return None
-            nb_path = copies[0]
         return super().export(nb_path, **kwargs)
 
     def check(self, question, global_env=None):

@@ -289,19 +289,8 @@ WORD_TO_TOKENS = """def tokenize_and_tag(row):
     encoding["labels"] = labels
     return encoding
 """
-WORD_TO_TOKENS_NO_NONE = """def tokenize_and_tag(row):
-    encoding = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
-    labels = [-100] * len(encoding["input_ids"])
-    last_word = max(w for w in encoding.word_ids() if w is not None)  # words after it were truncated
-    for i in range(last_word + 1):
-        start, end = encoding.word_to_tokens(i)  # None for a word with no token: this line raises
-        tag = row["ner_tags"][i]
-        name = label_names[tag]
-        inside = label_names.index("I-" + name[2:]) if name.startswith("B-") else tag
-        labels[start:end] = [tag] + [inside] * (end - start - 1)
-    encoding["labels"] = labels
-    return encoding
-"""
+# word_to_tokens assuming every word has a token: the course's own wrong version, as a student would submit it
+WORD_TO_TOKENS_NO_NONE = (Path(__file__).parent / "nb4_wrong" / "tag_word_to_tokens_without_none.py").read_text()
 PLAIN_DICT = """def tokenize_and_tag(row):
     encoding = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
     word_ids = encoding.word_ids()

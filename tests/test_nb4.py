@@ -18,6 +18,7 @@ from otter.test_files import ExceptionTestFile
 
 from bertcourse import paths, release
 from bertcourse.grading import otter_run
+import samples
 from course_runs import offline_run
 
 NAME = "nb4_conll_ner"
@@ -125,19 +126,7 @@ def test_correct_alternative_keeps_full_marks(function, monkeypatch):
 
 
 ALTERNATIVES = {  # more correct answers (issue 22): each keeps full marks
-    "word_to_tokens": ("tokenize_and_tag", """def tokenize_and_tag(row):
-    encoding = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
-    labels = [-100] * len(encoding["input_ids"])
-    for i, tag in enumerate(row["ner_tags"]):
-        span = encoding.word_to_tokens(i)
-        if span is None:  # no token: cut off by truncation, or a word the tokenizer drops
-            continue
-        name = label_names[tag]
-        inside = label_names.index("I-" + name[2:]) if name.startswith("B-") else tag
-        labels[span.start:span.end] = [tag] + [inside] * (span.end - span.start - 1)
-    encoding["labels"] = labels
-    return encoding
-"""),
+    "word_to_tokens": ("tokenize_and_tag", samples.WORD_TO_TOKENS),  # graded as a batch sample too
     "plain_dict_of_lists": ("tokenize_and_tag", """def tokenize_and_tag(row):
     encoding = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
     out = {key: list(value) for key, value in encoding.items()}
@@ -161,19 +150,7 @@ def test_more_correct_alternatives_keep_full_marks(name, monkeypatch):
         assert possible > 0 and score == possible, f"{name}: {question} {score}/{possible}"
 
 
-CONSTANTS = {  # answers that ignore their input, each returning what one public case expects: every case fails
-    "tokenize_and_tag": """ISRAEL = tokenizer(["Israel", "approves", "Arafat", "'s", "flight", "to", "West", "Bank", "."],
-                   is_split_into_words=True)
-ISRAEL["labels"] = [-100, 5, 0, 0, 1, 2, 2, 0, 0, 0, 0, 5, 6, 0, -100]
-
-
-def tokenize_and_tag(row):
-    return ISRAEL
-""",
-    "calculate_macro_f1": """def calculate_macro_f1(preds, labels):
-    return {"macro-f1": (1 + 2 / 3 + 0) / 3}
-""",
-}
+CONSTANTS = samples.CONSTANT4  # answers that ignore their input, each returning what one public case expects
 
 
 def test_answers_that_ignore_their_input_pass_no_test_case(monkeypatch):

@@ -276,7 +276,7 @@ def _run_cell_within(shell, source: str, seconds: float | None):
             _cell_limit["active"] = False
             outcome = (None, raised)
     except CellStopped:  # the limit struck between the cell's end and the line that disarms it
-        _cell_limit["active"] = False
+        pass
     finally:
         _cell_limit["active"] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
