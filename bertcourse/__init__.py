@@ -15,6 +15,9 @@ Batch grading (`python -m bertcourse grade`), from the outside in:
   sandbox       where student code runs (bubblewrap, or a per-submission uid), started once per batch
   staging       neutral sources for the sandbox's mounts (no host path visible inside)
   verdict       the tests, run in the grader: student functions reached only through plain data
+  mistakes/     likely-mistake feedback: the wrong answers the course keeps, one folder per function
+    probes        the course's own probe inputs, and how outputs compare
+  versions      the versions a notebook's set-up cell recorded, against the grader's
   boundary/     what crosses the sandbox's boundary, shared by both sides
     plain         the plain-data format
     channel       framed messages over a Unix socket, with deadlines and size limits

@@ -8,6 +8,8 @@ Gradescope) and `files/grading.json`, which the release writes from the master:
                  cells, so every answer is tested against the course's set-up, not an edited copy.
   ignored_cells  the sources of the `otter_ignore` cells (downloads, training): skipped at grading even if a
                  student's copy lost the tag.
+and `tests/reference-answers.json`: the master's solutions of the functions the course keeps wrong versions
+of, for likely-mistake feedback (bertcourse/mistakes/). Under tests/, since the sandbox must never read them.
 The zip is extracted into a folder of the grader's: tests/ readable by the grader only, files/ readable by
 all (the sandbox binds it read-only as the notebook's offline/ and metrics/).
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SPEC_NAME = "grading.json"
+REFERENCE_ANSWERS = "reference-answers.json"  # under tests/ (the grader's only): bertcourse/mistakes/
 PUBLIC_TESTS = "public-tests"  # under files/: the public checks, linked as the notebook's tests/
 
 
@@ -34,6 +37,7 @@ class Assignment:
     questions: dict[str, float] = field(default_factory=dict)  # question -> points, in order
     setup_cells: list[str] = field(default_factory=list)
     ignored_cells: list[str] = field(default_factory=list)
+    reference_answers: dict[str, str] = field(default_factory=dict)  # function -> the master's solution
 
     @property
     def tests_dir(self) -> Path:
@@ -97,8 +101,10 @@ def load(material: Path, root: Path) -> Assignment:
         if test_file.name != path.stem:
             raise ValueError(f"{material.name}: test file {path.name} names question {test_file.name!r}")
         questions[test_file.name] = float(test_file.possible)
+    answers = folder / "tests" / REFERENCE_ANSWERS
     return Assignment(name, material, digest, folder, questions,
-                      list(spec.get("setup_cells", [])), list(spec.get("ignored_cells", [])))
+                      list(spec.get("setup_cells", [])), list(spec.get("ignored_cells", [])),
+                      json.loads(answers.read_text()) if answers.exists() else {})
 
 
 def load_all(materials: list[Path], root: Path) -> dict[str, Assignment]:

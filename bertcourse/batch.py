@@ -62,7 +62,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import OFFLINE_ENV, assignment, cache, outputs, paths, submission, verdict
+from . import OFFLINE_ENV, assignment, cache, outputs, paths, submission, verdict, versions
 from .boundary.channel import MAX_FRAME
 from .outputs import GRADER_FAILURE, STATUS_OK, STATUS_TIMEOUT, is_grader_failure
 
@@ -111,6 +111,7 @@ class Entry:
     key: str = ""
     cells: list[str] = field(default_factory=list)
     notebook_text: str = ""  # written into the job folder under the notebook's name, as otter's checker expects
+    versions: dict | None = None  # what the set-up cell recorded (bertcourse/versions.py), None: unknown
 
 
 def error_result(notebook: str | None, status: str) -> dict:
@@ -157,6 +158,7 @@ def read_entry(path: Path, assignments: dict[str, assignment.Assignment]) -> Ent
     entry.key = cache.content_key(data, target.zip_hash if target else "unknown")
     if entry.status is None:
         entry.cells = submission.cells_to_run(nb, target.ignored_cells)
+        entry.versions = versions.recorded(nb)
         entry.notebook_text = json.dumps(nb)
     return entry
 
@@ -215,7 +217,8 @@ def _trusted_child(sock: socket.socket, result_fd: int, target: assignment.Assig
         from .boundary.channel import Channel
 
         try:
-            result = verdict.grade(Channel(sock), target.test_files, deadline, timeout)
+            result = verdict.grade(Channel(sock), target.test_files, deadline, timeout, target.name,
+                                   target.reference_answers)
         except Exception as error:  # noqa: BLE001 - a bug of ours: a row that says so, graded again, not cached
             result = {"status": f"{GRADER_FAILURE}the grading process failed ({type(error).__name__}: "
                                 f"{str(error)[:200]})"}
@@ -375,6 +378,7 @@ def _finish(run: Running, selector, running: dict, sandbox, finished, timed_out:
         except ValueError:
             result = error_result(run.entry.notebook, f"{GRADER_FAILURE}the grading process for this submission died")
     result["notebook"] = run.entry.notebook
+    result["versions"] = run.entry.versions
     for error in result.get("cell_errors") or []:  # which cell, in the student's words (read from the file here)
         if 1 <= error["cell"] <= len(run.entry.cells):
             error["first_line"] = next((line.strip() for line in run.entry.cells[error["cell"] - 1].splitlines()

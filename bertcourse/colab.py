@@ -18,7 +18,7 @@ import tomllib
 
 import nbformat
 
-from . import paths
+from . import paths, versions
 
 # What the set-up cell installs in Colab, one step each: (what the student is told, `pip install` arguments).
 # Colab's own versions stay as they are (googlecolab/backend-info's list, committed in bertcourse/colab_env/,
@@ -157,7 +157,32 @@ def this_notebook_file():
     return copies[0] if len(copies) == 1 else None
 
 
-grader = CourseChecker(this_notebook_file())'''
+grader = CourseChecker(this_notebook_file())
+
+
+def show_versions():
+    """Show the versions this notebook runs with. The output is saved in the notebook's file, so that a difference
+    at grading can be traced to them (bertcourse/versions.py reads it; nothing else is recorded)."""
+    import importlib.metadata
+    import platform
+    from IPython.display import display
+
+    versions = {{"python": platform.python_version()}}
+    for package in ("torch", "transformers", "datasets", "tokenizers"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = None
+    try:
+        import torch
+        versions["gpu"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    except Exception:  # a broken torch: the notebook says so later, the record only lacks the GPU
+        versions["gpu"] = None
+    shown = ", ".join(f"{{name}} {{version}}" for name, version in versions.items() if version)
+    display({{"{mime}": versions, "text/plain": f"Versions: {{shown}}"}}, raw=True)
+
+
+show_versions()'''
 
 SUBMIT_MARKDOWN = """\
 ## Submission
@@ -174,7 +199,7 @@ else:
 
 
 def setup_source(name: str, test_files: list[str]) -> str:
-    return SETUP_TEMPLATE.format(tests_url=tests_url(name), name=name, test_files=sorted(test_files),
+    return SETUP_TEMPLATE.format(tests_url=tests_url(name), name=name, test_files=sorted(test_files), mime=versions.MIME,
                                  installs=_installs_literal())
 
 

@@ -42,7 +42,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from . import batch, outputs, sandbox, submission
+from . import batch, outputs, sandbox, submission, versions
 
 NOTEBOOK_SUFFIXES = (".ipynb", ".zip")
 
@@ -175,7 +175,7 @@ def results_json(result: dict, target) -> dict:
                if outputs.is_grader_failure(result) else status)
         return {"score": 0.0, "output": f"Your notebook could not be graded: {why}", "tests": tests,
                 "stdout_visibility": "hidden"}
-    tests = []
+    tests, explained = [], set()
     for test in result.get("tests", []):
         points = float(test.get("points", 0.0))
         entry = {"name": outputs.safe_text(str(test.get("name")), 100), "score": points if test.get("passed") else 0.0,
@@ -185,6 +185,11 @@ def results_json(result: dict, target) -> dict:
                          output=f"hidden test {'passed' if test.get('passed') else 'failed'}")
         else:
             entry.update(visibility="visible", output=outputs.safe_text(str(test.get("message") or "passed")))
+        question = test.get("question")
+        if not test.get("passed") and question not in explained and outputs.mistake_lines(result, question):
+            explained.add(question)  # under the question's first failed test, shown when that test is
+            entry["output"] += "\n\n" + "\n".join(outputs.safe_text(line, 600)
+                                                   for line in outputs.mistake_lines(result, question))
         tests.append(entry)
     if any(t["visibility"] != "visible" for t in tests):  # Gradescope hides the total then: so does this
         output = ("Graded. The public tests are shown below; the hidden tests are graded too, and they and your "
@@ -194,6 +199,8 @@ def results_json(result: dict, target) -> dict:
     if result.get("cell_errors"):  # the student's own cells and errors: which one failed, and why "cuda" fails here
         output += "\n\nCode cells that raised an error or ran out of time when your notebook ran at grading:\n"
         output += "\n".join(outputs.cell_error_lines(result["cell_errors"]))
+    record = versions.valid(result.get("versions"))
+    output += "\n\n" + "\n".join(versions.feedback_lines(record, versions.grading()))
     return {"score": total, "tests": tests, "stdout_visibility": "hidden", "output": output}
 
 

@@ -14,6 +14,8 @@ import os
 import re
 import unicodedata
 
+from . import versions
+
 STATUS_OK, STATUS_TIMEOUT = "ok", "timeout"
 GRADER_FAILURE = "error: grader: "  # the grader's own failure: never cached, graded again, never the student's
 
@@ -78,6 +80,8 @@ def feedback_markdown(file_name: str, result: dict, assignment) -> str:
     if assignment is not None:
         lines.append(f"- Score: {total_of(result, assignment.questions):g} / {assignment.max_total:g}")
     lines.append("")
+    if result.get("status") == STATUS_OK or "versions" in result:
+        lines += versions.feedback_lines(versions.valid(result.get("versions")), versions.grading()) + [""]
     if result.get("status") == STATUS_TIMEOUT:
         lines.append("Grading stopped at the time limit (an endless loop or very slow code?). No points were given.")
     elif is_grader_failure(result):
@@ -93,6 +97,8 @@ def feedback_markdown(file_name: str, result: dict, assignment) -> str:
         for question, points in assignment.questions.items():
             score = min(float(result.get("questions", {}).get(question, 0.0)), points)
             lines += ["", f"## {question}: {score:g} / {points:g}", ""]
+            found = mistake_lines(result, question)
+            lines += [safe_text(line, 600) for line in found] + ([""] if found else [])
             for test in [t for t in result.get("tests", []) if t.get("question") == question]:
                 if test.get("hidden"):
                     lines.append(f"- hidden test {'passed' if test.get('passed') else 'failed'}")
@@ -103,6 +109,12 @@ def feedback_markdown(file_name: str, result: dict, assignment) -> str:
                     lines += [f"- `{safe_text(str(test.get('name')), 100)}`: failed", "", "  ```",
                               *("  " + line for line in message.splitlines()), "  ```", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def mistake_lines(result: dict, question: str) -> list[str]:
+    """The question's `Likely mistake:` lines (bertcourse/mistakes/): made by the grader, never the student."""
+    return [str(m.get("line", "")) for m in result.get("mistakes") or []
+            if isinstance(m, dict) and m.get("question") == question]
 
 
 NO_GPU_HINT = ("Grading runs on a computer without a GPU. Put models and tensors on `device` (the set-up cell "

@@ -19,6 +19,7 @@ Outputs:  notebooks/<name>/   the student notebook + public tests
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -30,7 +31,7 @@ from pathlib import Path
 import nbformat
 
 from . import OFFLINE_ENV, colab, paths
-from .assignment import PUBLIC_TESTS, SPEC_NAME
+from .assignment import PUBLIC_TESTS, REFERENCE_ANSWERS, SPEC_NAME
 
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 GRADESCOPE_FILES = Path(__file__).resolve().parent / "gradescope_files"
@@ -105,6 +106,25 @@ def grading_spec(master: Path) -> dict:
             elif depth == 0:
                 setup.append(cell.source)
     return {"name": paths.release_name(master), "setup_cells": setup, "ignored_cells": ignored}
+
+
+def reference_answers(autograder_notebook: Path) -> dict[str, str]:
+    """{function: its solution, as a student would type it} for each function the course keeps wrong versions
+    of (bertcourse/mistakes/), from otter's autograder notebook (the master's solution cells)."""
+    from . import mistakes
+
+    nb = nbformat.read(autograder_notebook, as_version=4)
+    out = {}
+    for cell in nb.cells:
+        if "otter_assign_solution_cell" not in cell.metadata.get("tags", []):
+            continue
+        source = re.sub(r'""" # BEGIN PROMPT.*?""" # END PROMPT\n?', "", cell.source, flags=re.S)
+        source = "\n".join(line for line in source.splitlines()
+                           if not line.strip().startswith(("# BEGIN SOLUTION", "# END SOLUTION"))) + "\n"
+        match = re.search(r"^def (\w+)\(", source, re.M)
+        if match and match.group(1) in mistakes.functions():
+            out[match.group(1)] = source
+    return out
 
 
 def grading_requirements() -> list[str]:
@@ -206,10 +226,13 @@ def build_one(master: Path, notebooks_dir: Path = paths.NOTEBOOKS, autograder_di
             normalize_notebook(out / f"{name}.ipynb", transform)
         spec = (json.dumps(grading_spec(master), indent=1, sort_keys=True) + "\n").encode()
         (autograder_dir / name / SPEC_NAME).write_bytes(spec)
+        answers = reference_answers(autograder_dir / name / f"{name}.ipynb")
+        answers_json = (json.dumps(answers, indent=1, sort_keys=True) + "\n").encode()
+        (autograder_dir / name / "tests" / REFERENCE_ANSWERS).write_bytes(answers_json)
         # the public checks, so a submission's grader.check(...) cells run at grading as they ran for the student
         public = {f"files/{PUBLIC_TESTS}/{t}": (student / "tests" / t).read_bytes() for t in test_files}
         _deterministic_zip(zip_file, autograder_dir / name / f"{name}-autograder.zip",
-                           {f"files/{SPEC_NAME}": spec, **public})
+                           {f"files/{SPEC_NAME}": spec, f"tests/{REFERENCE_ANSWERS}": answers_json, **public})
 
 
 def build_all(run_tests: bool = True) -> list[str]:

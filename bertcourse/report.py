@@ -27,6 +27,7 @@ import io
 import re
 import statistics
 
+from . import versions
 from .outputs import STATUS_OK, csv_cell, display_name, safe_text, total_of
 
 CANVAS_DOWNLOAD = re.compile(r"^([A-Za-z]+)(?:_LATE)?_(\d+)_(\d+)_")
@@ -68,9 +69,38 @@ def summarize(rows: list[tuple[str, dict]], assignments: dict) -> dict:
                     if result.get("status") != STATUS_OK]
         slowest = sorted(((result.get("seconds", 0.0), file) for file, result in mine), reverse=True)[:10]
         out[name] = {"count": len(mine), "ok": len(ok), "max_total": assignment.max_total, "totals": totals,
+                     "versions": version_counts(mine), "mistakes": mistake_counts(ok),
                      "mean_total": statistics.mean(totals), "median_total": statistics.median(totals),
                      "questions": questions, "tests": test_rows, "problems": problems,
                      "slowest": [(file, seconds) for seconds, file in slowest if seconds]}
+    return out
+
+
+def mistake_counts(rows: list[tuple[str, dict]]) -> list[dict]:
+    """Each likely mistake found (bertcourse/mistakes/): its question, its line, and how many students made it,
+    most frequent first."""
+    counts: dict[tuple[str, str], dict] = {}
+    for file, result in rows:
+        for found in result.get("mistakes") or []:
+            entry = counts.setdefault((str(found.get("question")), str(found.get("mistake"))), {
+                "question": str(found.get("question")), "mistake": str(found.get("mistake")),
+                "line": str(found.get("line", "")), "students": set()})
+            entry["students"].add(file)
+    out = [{**entry, "students": len(entry["students"])} for entry in counts.values()]
+    return sorted(out, key=lambda m: (-m["students"], m["question"], m["mistake"]))
+
+
+def version_counts(rows: list[tuple[str, dict]]) -> dict:
+    """Per field of the version record: the grader's version, how many submissions ran each version ("unknown":
+    no record), and how many of them differ from the grader's."""
+    grader = versions.grading()
+    records = [versions.valid(result.get("versions")) for _, result in rows]
+    out = {}
+    for field in versions.FIELDS:
+        counts = collections.Counter(record[field] if record else "unknown" for record in records)
+        differ = sum(1 for record in records if record and record[field] != "unknown"
+                     and versions.differs(record[field], grader[field]))
+        out[field] = {"grading": grader[field], "counts": counts.most_common(), "differ": differ}
     return out
 
 
@@ -143,6 +173,20 @@ def render_html(summary: dict, unknown: list[tuple[str, str]] = (), title: str =
             message = f"{e(t['message'])} ({t['message_count']}×)" if t["message"] else ""
             parts.append(f"<tr><td>{e(t['name'])}</td><td>{'hidden' if t['hidden'] else 'public'}</td>"
                          f"<td class='num'>{t['failed_share']:.0%}</td><td>{message}</td></tr>")
+        parts.append("</table><h3>Likely mistakes</h3>")
+        if s["mistakes"]:
+            parts.append("<table class='mistakes'><tr><th>question</th><th>students</th><th>likely mistake</th></tr>")
+            parts += [f"<tr><td>{e(m['question'])}</td><td class='num'>{m['students']}</td><td>{e(m['line'])}</td></tr>"
+                      for m in s["mistakes"]]
+            parts.append("</table>")
+        else:
+            parts.append("<p>No submission behaves like one of the wrong answers the course keeps.</p>")
+        parts.append("<h3>Versions the notebooks ran with</h3><table class='versions'><tr><th>what</th>"
+                     "<th>at grading</th><th>submissions (count)</th><th>differ from grading</th></tr>")
+        for field, v in s["versions"].items():
+            seen = ", ".join(f"{e(version)} ({count})" for version, count in v["counts"])
+            parts.append(f"<tr><td>{e(field)}</td><td>{e(v['grading'])}</td><td>{seen}</td>"
+                         f"<td class='num'>{v['differ']}</td></tr>")
         parts.append("</table><h3>Not graded: errors and timeouts</h3>")
         if s["problems"]:
             parts.append("<table class='problems'><tr><th>file</th><th>status</th><th>last output</th></tr>")

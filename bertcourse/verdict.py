@@ -193,10 +193,13 @@ def cell_errors(reported) -> list[dict]:
     return out
 
 
-def grade(main: Channel, test_files: list[Path], deadline: float, timeout: float) -> dict:
+def grade(main: Channel, test_files: list[Path], deadline: float, timeout: float, notebook: str = "",
+          reference_answers: dict[str, str] | None = None) -> dict:
     """Wait for the notebook to finish in the sandbox, then run every test file. The result:
     {"status", "questions": {q: score}, "possible": {q: points}, "tests": [{question, name, hidden, passed,
-    message}], "failed_cells", "cell_errors": [{cell, type, message}]}; hidden tests carry no message."""
+    message}], "failed_cells", "cell_errors": [{cell, type, message}], "mistakes": [{question, mistake,
+    line}]}; hidden tests carry no message. `reference_answers` (the master's solutions of the functions
+    with known mistakes) turn on likely-mistake feedback for the questions that lost points."""
     from otter.test_files import ExceptionTestFile
     from otter.test_files.abstract_test import TestCaseResult
 
@@ -239,8 +242,35 @@ def grade(main: Channel, test_files: list[Path], deadline: float, timeout: float
                 result["tests"][-1]["cut_short"] = True
         result["questions"][test_file.name] = float(test_file.score)
         result["possible"][test_file.name] = float(test_file.possible)
+    if reference_answers:
+        result["mistakes"] = likely_mistakes(main, result, notebook, reference_answers, deadline,
+                                             max(5.0, timeout * CASE_SHARE))
     try:
         main.send({"op": "bye"})
     except OSError:
         pass
     return result
+
+
+def likely_mistakes(main: Channel, result: dict, notebook: str, reference_answers: dict[str, str],
+                    deadline: float, case_seconds: float) -> list[dict]:
+    """The likely-mistake lines of the questions that lost points (bertcourse/mistakes/): after every test,
+    so they change no score; a probe that fails in any way only means no line."""
+    from . import mistakes
+
+    def open_remote(function: str, until: float):
+        try:
+            process = _TestProcess(main, min(until, time.monotonic() + case_seconds))
+        except (StudentError, ChannelClosed, ChannelTimeout, OSError, ValueError):
+            return None, lambda: None
+        try:
+            found = Namespace(process)[function]
+        except StudentError:
+            found = None
+        return (found if isinstance(found, RemoteFunction) else None), process.close
+
+    lost = [q for q, score in result["questions"].items() if score < result["possible"].get(q, 0.0)]
+    try:
+        return mistakes.find(notebook, lost, reference_answers, open_remote, StudentError, deadline)
+    except Exception:  # noqa: BLE001 - feedback only: a failure here costs the line, never the grade
+        return []

@@ -60,7 +60,7 @@ def answer_names(name: str = NB1) -> list[str]:
     return names
 
 
-# Plausible wrong answers (notebook 1; the other notebooks' are in test_nb2_nb3.py and tests/nb4_wrong/).
+# Plausible wrong answers (notebook 1; the others' are in test_nb2_nb3.py and bertcourse/mistakes/).
 WRONG = {
     "concatenate_mask": 'TEMPLATE = " I give it a score of [MASK] out of 5."\n\n\ndef concatenate_mask(row):\n'
                         '    row["input"] = TEMPLATE + row["text"]\n    return row\n',
@@ -290,7 +290,8 @@ WORD_TO_TOKENS = """def tokenize_and_tag(row):
     return encoding
 """
 # word_to_tokens assuming every word has a token: the course's own wrong version, as a student would submit it
-WORD_TO_TOKENS_NO_NONE = (Path(__file__).parent / "nb4_wrong" / "tag_word_to_tokens_without_none.py").read_text()
+WORD_TO_TOKENS_NO_NONE = (REPO / "bertcourse" / "mistakes" / "tokenize_and_tag" / "tag_word_to_tokens_without_none.py"
+                          ).read_text()
 PLAIN_DICT = """def tokenize_and_tag(row):
     encoding = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
     word_ids = encoding.word_ids()
@@ -307,9 +308,15 @@ PLAIN_DICT = """def tokenize_and_tag(row):
 """
 
 
-def answer_in(name: str, function: str, source: str):
-    """Notebook `name`'s full-marks notebook with one answer cell replaced."""
-    nb = perfect(name)
+def kept_wrong(function: str, name: str) -> str:
+    """One of the wrong answers the course keeps (bertcourse/mistakes/), as a student would type it."""
+    source = (REPO / "bertcourse" / "mistakes" / function / f"{name}.py").read_text()
+    return source[source.index("\ndef ") + 1:]
+
+
+def answer_in(name: str, function: str, source: str, base=None):
+    """Notebook `name`'s full-marks notebook (or `base`) with one answer cell replaced."""
+    nb = perfect(name) if base is None else base
     nb.cells[_answer_indexes(nb)[answer_names(name).index(function)]].source = source
     return nb
 
@@ -415,6 +422,52 @@ ISSUE22 = {
     "nb3_mnli_pairs_constant_answers.ipynb": lambda: student(CONSTANT3, name=NB3),
 }
 
+def colab_versions() -> dict:
+    """The record Colab's set-up cell makes (tests/test_colab.py runs it in the simulated Colab): Colab's own
+    versions (bertcourse/colab_env) on a T4."""
+    from bertcourse import colab_env
+
+    pins = colab_env.pins()
+    return {"python": colab_env.python_version(), **{n: pins[n] for n in ("torch", "transformers", "datasets",
+                                                                           "tokenizers")}, "gpu": "Tesla T4"}
+
+
+def with_version_record(nb, record):
+    """The set-up cell's saved output as Colab would keep it: the version record (bertcourse/versions.py)."""
+    from bertcourse import versions
+
+    setup = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("# Set-up."))
+    setup.outputs = [nbformat.v4.new_output("display_data", data={versions.MIME: record, "text/plain": "Versions"})]
+    return nb
+
+
+LIKELY_MISTAKES = {  # wrong answers the course keeps, graded in the sandbox: each gets its `Likely mistake:` line
+    "nb4_conll_ner_seed_rule_and_micro_f1.ipynb": lambda: answer_in(
+        NB4, "calculate_macro_f1", kept_wrong("calculate_macro_f1", "f1_micro"), base=nb4_with(
+            "tokenize_and_tag", kept_wrong("tokenize_and_tag", "tag_continuation_keeps_b"))),
+    "nb2_yelp_stars_argmin.ipynb": lambda: answer_in(NB2, "compute_metrics", kept_wrong("compute_metrics", "metrics_argmin")),
+    "nb3_mnli_pairs_wrong_key.ipynb": lambda: answer_in(NB3, "compute_metrics",
+                                                        kept_wrong("compute_metrics", "metrics_wrong_key")),
+}
+# The likely mistakes each sample's feedback names ({question: "function/file"}); every other sample: none.
+MISTAKES = {
+    "nb4_conll_ner_seed_rule_and_micro_f1.ipynb": {"q1_tokenize_and_tag": "tokenize_and_tag/tag_continuation_keeps_b",
+                                                   "q2_calculate_macro_f1": "calculate_macro_f1/f1_micro"},
+    "nb2_yelp_stars_argmin.ipynb": {"q2_compute_metrics": "compute_metrics/metrics_argmin"},
+    "nb3_mnli_pairs_wrong_key.ipynb": {"q5_compute_metrics": "compute_metrics/metrics_wrong_key"},
+    "nb4_conll_ner_word_to_tokens_no_none.ipynb": {
+        "q1_tokenize_and_tag": "tokenize_and_tag/tag_word_to_tokens_without_none"},
+    "apply_bert_argmax_position.ipynb": {"q3_apply_bert": "apply_bert/apply_bert_sorted_position"},
+    "partial.ipynb": {"q2_filter_for_max_length": "filter_for_max_length/filter_counts_words",
+                      "q3_apply_bert": "apply_bert/apply_bert_last_guess"},
+}
+MISTAKES["My Homework (final) v2.ipynb"] = MISTAKES["partial.ipynb"]  # renamed copy
+
+VERSIONS = {  # what the set-up cell recorded: read as data at grading, shown in the feedback, never scored
+    "versions_from_colab.ipynb": lambda: with_version_record(perfect(), colab_versions()),
+    "versions_malformed.ipynb": lambda: with_version_record(perfect(), {"python": ["3.12"], "torch": "x" * 5000}),
+}
+
 ROBUSTNESS = {
     "perfect.ipynb": lambda: perfect(),
     # correct notebooks graded beside the attacks above: each would lose points if another job's IPC objects or
@@ -505,6 +558,11 @@ EXPECTED: dict[str, tuple[str, str | None, dict | None]] = {
     # a cell past its share of the time is stopped and the rest of the notebook runs: the answers keep their marks
     "infinite_loop.ipynb": ("ok", NB1, FULL1),
     "loop_that_catches_the_stop.ipynb": ("ok", NB1, FULL1),
+    # issue 23: the wrong answers the course keeps lose their points and get their lines (MISTAKES)
+    "nb4_conll_ner_seed_rule_and_micro_f1.ipynb": ("ok", NB4, None),
+    "nb2_yelp_stars_argmin.ipynb": ("ok", NB2, dict(FULL[NB2], q2_compute_metrics=0)),
+    "nb3_mnli_pairs_wrong_key.ipynb": ("ok", NB3, dict(FULL[NB3], q5_compute_metrics=0)),
+    "versions_from_colab.ipynb": ("ok", NB1, FULL1), "versions_malformed.ipynb": ("ok", NB1, FULL1),
     "chained_aliases.ipynb": ("ok", NB1, FULL1), "lone_surrogate.ipynb": ("ok", NB1, FULL1),
     "nb1_zero_shot otter null.ipynb": ("ok", NB1, FULL1), "nb1_zero_shot otter list.ipynb": ("ok", NB1, FULL1),
     "nb1_zero_shot otter string.ipynb": ("ok", NB1, FULL1),
@@ -801,7 +859,7 @@ def hidden_only_lines() -> set[str]:
 
 def build() -> dict[str, bytes]:
     out = {}
-    for family in (HONEST, ATTACKS, ISSUE22, ROBUSTNESS):
+    for family in (HONEST, ATTACKS, ISSUE22, LIKELY_MISTAKES, VERSIONS, ROBUSTNESS):
         for file_name, make in family.items():
             content = make()
             out[file_name] = content if isinstance(content, bytes) else as_bytes(content)
@@ -819,6 +877,7 @@ def write(folder: Path = FOLDER) -> None:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))  # the version-record samples read bertcourse's MIME type and Colab's list
     write()
     print(f"wrote {len(build())} samples to {FOLDER}")
     sys.exit(0)

@@ -9,6 +9,7 @@ from inside, feedback shows no hidden test, and a re-run gives the same bytes.
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
 import re
@@ -123,6 +124,56 @@ def test_feedback_names_the_cell_stopped_at_its_time_limit(graded):
         text = (out / "feedback" / f"{file}.md").read_text()
         assert re.search(rf"- code cell \d+ \(`{re.escape(first_line)}`\): cell \d+ was stopped after 10 s", text), text
         assert "1 code cell(s) raised an error or ran out of time" in text, text
+
+
+def _mistakes_under_questions(feedback: str) -> dict[str, list[str]]:
+    """{question: its `Likely mistake:` lines} of one feedback file."""
+    out, question = {}, None
+    for line in feedback.splitlines():
+        if line.startswith("## "):
+            question = line[3:].split(":")[0]
+        elif line.startswith("Likely mistake: "):
+            out.setdefault(question, []).append(line)
+    return out
+
+
+def test_feedback_names_each_kept_mistake_under_its_question_and_nothing_for_other_samples(graded):
+    from bertcourse import mistakes
+
+    out = graded[0]
+    lines = {f"{k.function}/{k.name}": k.says for f in mistakes.functions() for k in mistakes.known(f)}
+    secrets = samples.hidden_only_lines()
+    for path in sorted((out / "feedback").iterdir()):
+        feedback = path.read_text()
+        file = feedback.splitlines()[0].removeprefix("# Feedback: ")  # the file name as shown (feedback names are safe)
+        expected = {q: [lines[m]] for q, m in samples.MISTAKES.get(file, {}).items()}
+        assert _mistakes_under_questions(feedback) == expected, file
+        assert feedback.count("Likely mistake:") == len(expected), f"{file}: a line outside the grader's own"
+    for found in lines.values():
+        assert not [s for s in secrets if s in found], found
+    report = (out / "report.html").read_text()
+    assert "<h3>Likely mistakes</h3>" in report
+    for file, found in samples.MISTAKES.items():
+        for mistake in found.values():
+            assert html.escape(lines[mistake]) in report, mistake
+
+
+def test_feedback_and_report_show_where_the_students_versions_differ_from_grading(graded):
+    from bertcourse import versions
+
+    out = graded[0]
+    grading, student = versions.grading(), samples.colab_versions()
+    colab = (out / "feedback" / "versions_from_colab.ipynb.md").read_text()
+    differ = [n for n in versions.FIELDS if versions.differs(student[n], grading[n])]
+    assert "transformers" in differ and "gpu" in differ, "the simulated Colab and this grader differ here"
+    for n in versions.FIELDS:
+        line = f"- {n}: {student[n]} in your notebook, {grading[n]} at grading"
+        assert (line in colab) == (n in differ), (line, colab)
+    for file in ["versions_malformed.ipynb", "perfect.ipynb"]:  # odd or missing record: unknown, never an error
+        assert "Versions your notebook ran with: unknown" in (out / "feedback" / f"{file}.md").read_text()
+    report = (out / "report.html").read_text()
+    assert "Versions the notebooks ran with" in report and "Tesla T4 (1)" in report
+    assert f"{student['transformers']} (1)" in report
 
 
 def test_feedback_names_the_failed_cell_and_why_cuda_fails_at_grading(graded):

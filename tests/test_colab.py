@@ -32,6 +32,7 @@ from nbclient import NotebookClient
 from packaging.requirements import Requirement
 
 from bertcourse import colab, colab_env, paths
+from bertcourse import versions as bertcourse_versions
 from bertcourse.execute import execute_notebook, outputs_text
 
 COLAB_STUB = """\
@@ -76,6 +77,8 @@ def test_student_notebook_runs_its_checks_in_simulated_colab(notebook_name, tmp_
         text += shown
     assert "Error at line" in text, "failure messages should reach the student"
     assert "No GPU attached" in text, "the set-up cell should say that no GPU is attached and what that costs"
+    record = bertcourse_versions.recorded(executed)  # what grading will read from the saved file
+    assert record == bertcourse_versions.grading(), "the set-up cell records the versions it ran with (the grader's)"
 
 
 def test_an_unreachable_student_repository_is_explained_and_the_notebook_still_runs(tmp_path):
@@ -293,6 +296,16 @@ def _kernel(venv: Path, folder: Path) -> KernelManager:
 
 def run_in_simulated_colab(venv: Path, cells: list[str], folder: Path, env: dict | None = None) -> list[str]:
     """Run code cells as a Colab notebook (stubs first, working folder `folder`); each cell's text output."""
+    return cell_texts(execute_in_simulated_colab(venv, cells, folder, env))
+
+
+def cell_texts(nb) -> list[str]:
+    return [outputs_text(nbformat.v4.new_notebook(cells=[cell])) + "".join(
+        str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs) for cell in nb.cells[1:]]
+
+
+def execute_in_simulated_colab(venv: Path, cells: list[str], folder: Path, env: dict | None = None):
+    """The notebook as Colab would save it after running `cells` (the stubs' cell first)."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in [COLAB_STUB + TORCH_STUB, *cells]])
     kernel = _kernel(venv, folder)
     client = NotebookClient(nb, km=kernel, timeout=600, allow_errors=True,
@@ -302,8 +315,7 @@ def run_in_simulated_colab(venv: Path, cells: list[str], folder: Path, env: dict
     finally:
         if kernel.has_kernel:
             kernel.shutdown_kernel(now=True)
-    return [outputs_text(nbformat.v4.new_notebook(cells=[cell])) + "".join(
-        str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs) for cell in nb.cells[1:]]
+    return nb
 
 
 def _solution_cell(name: str, defines: str) -> str:
@@ -322,7 +334,7 @@ def test_setup_cell_installs_without_changing_colab_and_the_public_checks_run(co
     work = tmp_path / "content"
     work.mkdir()
     before = freeze(colab_copy)
-    outputs = run_in_simulated_colab(colab_copy, [
+    executed = execute_in_simulated_colab(colab_copy, [
         setup,
         _solution_cell(name, "concatenate_mask"),
         'grader.check("q1_concatenate_mask")',
@@ -331,6 +343,7 @@ def test_setup_cell_installs_without_changing_colab_and_the_public_checks_run(co
         "import ipywidgets, wrapt; print(ipywidgets.__version__, wrapt.__version__, str(grader.interpreter))",
     ], work)
     after = freeze(colab_copy)
+    outputs = cell_texts(executed)
 
     changed = {n: (v, after.get(n)) for n, v in before.items() if after.get(n) != v}
     added = {n: v for n, v in after.items() if n not in before}
@@ -346,6 +359,13 @@ def test_setup_cell_installs_without_changing_colab_and_the_public_checks_run(co
     assert "passed" in q1 and "Hidden tests" in q1 and "Traceback" not in q1, q1
     assert "two of three agree" in q4 and "Hidden tests" in q4, q4
     assert versions.split()[:2] == ["7.7.1", "2.3.0"] and "COLAB" in versions, versions
+
+    record = bertcourse_versions.recorded(executed)  # what grading reads from the saved file, as data
+    simulated = {n: after.get(n, "unknown") for n in ("transformers", "datasets", "tokenizers")}  # Colab's or absent
+    assert record == {"python": record["python"], "torch": "unknown", "gpu": "none", **simulated}, record
+    assert record["python"].startswith(colab_env.python_version()[:4]), record
+    assert simulated["datasets"] == colab_env.pins()["datasets"], "evaluate brings datasets: Colab's version"
+    assert "Versions: python " in setup_out, "the record is shown to the student too"
 
 
 def test_a_failed_installation_is_explained_and_check_cells_say_so(colab_copy, tmp_path):

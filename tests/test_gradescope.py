@@ -248,6 +248,22 @@ def test_a_never_ending_cell_is_stopped_and_named_and_the_answers_keep_their_mar
 
 
 @needs_root
+def test_the_likely_mistakes_are_in_the_test_output_as_in_make_grade(runs):
+    from bertcourse import mistakes
+
+    lines = {f"{k.function}/{k.name}": k.says for f in mistakes.functions() for k in mistakes.known(f)}
+    for sample, run in runs.items():
+        shown = {}
+        for test in run.data["tests"]:
+            for line in test["output"].splitlines():
+                if line.startswith("Likely mistake: "):
+                    shown.setdefault(test["name"], []).append(line)
+        expected = samples.MISTAKES.get(sample, {})
+        assert sorted(line for found in shown.values() for line in found) == sorted(
+            lines[m] for m in expected.values()), sample
+    assert samples.MISTAKES["partial.ipynb"], "a Gradescope run covers a sample with likely mistakes"
+
+
 def test_students_see_no_total_while_tests_are_hidden(runs):
     secrets = samples.hidden_only_lines()
     for sample, run in runs.items():
@@ -256,9 +272,11 @@ def test_students_see_no_total_while_tests_are_hidden(runs):
         assert not [s for s in secrets if s in text], sample
         hidden = [t for t in data["tests"] if t["visibility"] != "visible"]
         assert hidden, "hidden test cases are listed"
-        for test in hidden:
+        for test in hidden:  # a likely-mistake line is shown with the hidden result it explains, once published
             assert test["visibility"] == "after_published"
-            assert test["output"] in ("hidden test passed", "hidden test failed")
+            verdict, *explained = test["output"].split("\n\n")
+            assert verdict in ("hidden test passed", "hidden test failed"), test["output"]
+            assert all(line.startswith("Likely mistake: ") for part in explained for line in part.splitlines())
         student_sees = [data["output"]] + [t["output"] for t in data["tests"] if t["visibility"] == "visible"]
         total, max_total = data["score"], _expected(sample)[1]
         assert not re.search(r"\d\s*/\s*\d", data["output"]) and "score:" not in data["output"].lower(), sample

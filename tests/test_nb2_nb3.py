@@ -25,6 +25,7 @@ from otter.test_files import ExceptionTestFile
 from bertcourse import fixtures, paths
 from bertcourse.execute import link_course_data, outputs_text
 from course_runs import offline_run
+import samples
 
 NB2, NB3 = "nb2_yelp_stars", "nb3_mnli_pairs"
 
@@ -102,17 +103,10 @@ WRONG = {
     (NB2, "q1_tokenize_function", "cuts_510_words"):
         TOKENIZE.format('tokenizer(" ".join(row["text"].split()[:510]))'),
     # notebook 2, question 2 / notebook 3, question 5: compute_metrics
-    **{(nb, q, kind): source for nb, q in [(NB2, "q2_compute_metrics"), (NB3, "q5_compute_metrics")] for kind, source in {
-        "last_max_wins_ties": METRIC.format(
-            "    predictions = [len(r) - 1 - int(np.argmax(r[::-1])) for r in np.asarray(logits)]\n"
-            "    return {'accuracy': float(np.mean(np.array(predictions) == labels))}"),
-        "argmin": METRIC.format("    return {'accuracy': float(np.mean(np.argmin(logits, -1) == labels))}"),
-        "percent": METRIC.format("    return {'accuracy': 100 * float(np.mean(np.argmax(logits, -1) == labels))}"),
-        "count": METRIC.format("    return {'accuracy': int(np.sum(np.argmax(logits, -1) == labels))}"),
-        "stars_off_by_one": METRIC.format(
-            "    return {'accuracy': float(np.mean(np.argmax(logits, -1) + 1 == labels))}"),
-        "wrong_key": METRIC.format("    return {'acc': float(np.mean(np.argmax(logits, -1) == labels))}"),
-    }.items()},
+    # (the wrong versions the course keeps, bertcourse/mistakes/compute_metrics/: each also gets its feedback line)
+    **{(nb, q, path.stem): samples.kept_wrong("compute_metrics", path.stem)
+       for nb, q in [(NB2, "q2_compute_metrics"), (NB3, "q5_compute_metrics")]
+       for path in sorted((paths.REPO / "bertcourse" / "mistakes" / "compute_metrics").glob("*.py"))},
     # notebook 3, question 1: the model
     (NB3, "q1_load_model", "seed_no_label_names"):
         MODEL.format("AutoModelForSequenceClassification.from_pretrained(MODEL_ID, num_labels=3)"),

@@ -22,16 +22,15 @@ import samples
 from course_runs import offline_run
 
 NAME = "nb4_conll_ner"
-WRONG = Path(__file__).parent / "nb4_wrong"
-WRONG_FILES = sorted(WRONG.glob("*.py"))
+WRONG = paths.REPO / "bertcourse" / "mistakes"  # the wrong answers the course keeps, one folder per function
+WRONG_FILES = sorted([*(WRONG / "tokenize_and_tag").glob("*.py"), *(WRONG / "calculate_macro_f1").glob("*.py")])
 AUTOGRADER_NB = paths.AUTOGRADER / NAME / f"{NAME}.ipynb"
 TESTS = paths.AUTOGRADER / NAME / "tests"
 QUESTIONS = {"tokenize_and_tag": "q1_tokenize_and_tag", "calculate_macro_f1": "q2_calculate_macro_f1"}
-KIND = {"tag": "tokenize_and_tag", "f1": "calculate_macro_f1"}  # file-name prefix -> function
 
 
 def _function_of(path: Path) -> str:
-    return KIND[path.name.split("_")[0]]
+    return path.parent.name
 
 
 def _submission_cells(replacements: dict[str, str]) -> list[nbformat.NotebookNode]:
@@ -167,8 +166,8 @@ def test_the_example_cell_shows_a_plain_dict_answer(monkeypatch, capsys):
 
 def test_otter_run_agrees_with_the_in_process_harness(tmp_path, monkeypatch):
     """One real `otter run` on a submission with a wrong version of both functions."""
-    replacements = {"tokenize_and_tag": (WRONG / "tag_seed_version.py").read_text(),
-                    "calculate_macro_f1": (WRONG / "f1_all_nine_classes.py").read_text()}
+    replacements = {"tokenize_and_tag": (WRONG / "tokenize_and_tag" / "tag_seed_version.py").read_text(),
+                    "calculate_macro_f1": (WRONG / "calculate_macro_f1" / "f1_all_nine_classes.py").read_text()}
     nb = nbformat.read(AUTOGRADER_NB, as_version=4)
     nb.cells = _submission_cells(replacements)
     submission = tmp_path / f"{NAME}.ipynb"  # the name otter.Notebook(...) expects

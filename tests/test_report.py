@@ -157,3 +157,23 @@ def test_regrading_one_file_replaces_only_its_row(out, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert " 1 to grade" in done.stdout and "partial.ipynb: ok" in done.stdout, done.stdout[-1500:]
     assert _rows(copy) == _rows(out)
+
+
+def test_a_version_record_is_read_as_data_and_odd_ones_are_unknown():
+    from bertcourse import versions
+
+    good = {"python": "3.12.12", "torch": "2.8.0+cu126", "transformers": "4.57.1", "datasets": "4.0.0",
+            "tokenizers": "0.22.1", "gpu": None}
+    assert versions.valid(good) == dict(good, gpu="none")
+    for odd in [None, [], "3.12", dict(good, python=3.12), dict(good, torch="x" * 101), dict(good, datasets="a\nb")]:
+        assert versions.valid(odd) is None, odd
+    grader = dict(good, gpu="none", torch="2.8.0+cpu")
+    assert versions.drift(versions.valid(good), grader) == [], "a local build suffix is not a difference"
+    assert versions.drift(versions.valid(dict(good, transformers="5.0.0")), grader) == [("transformers", "5.0.0",
+                                                                                          "4.57.1")]
+    assert versions.drift(None, grader) is None
+    shown_as_text = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {
+        "text/plain": "Versions: python 3.12.12, torch 2.8.0+cu126, transformers 4.57.1, gpu Tesla T4"}}]}]}
+    assert versions.recorded(shown_as_text) == {"python": "3.12.12", "torch": "2.8.0+cu126", "transformers": "4.57.1",
+                                                "datasets": "unknown", "tokenizers": "unknown", "gpu": "Tesla T4"}
+    assert versions.recorded({"cells": [{"cell_type": "code", "outputs": [{"output_type": "stream", "text": "x"}]}]}) is None

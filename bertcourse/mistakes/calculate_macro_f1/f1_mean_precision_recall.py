@@ -1,5 +1,10 @@
 """Takes F1 as the arithmetic mean of precision and recall instead of their harmonic mean."""
 
+LIKELY_MISTAKE = """
+your `calculate_macro_f1` takes each tag's F1 as the plain mean of precision and recall; the question asks for
+F1 = 2 · precision · recall / (precision + recall).
+"""
+
 
 def calculate_macro_f1(preds, labels):
     pairs = [(int(p), int(l)) for pr, lr in zip(preds, labels) for p, l in zip(pr, lr) if l != -100]

@@ -1,6 +1,12 @@
 """word_to_tokens(i) for every word up to the last one kept, assuming each has a token: a word with none (a
 zero-width space, which the prose names) gives None and the unpacking raises."""
 
+LIKELY_MISTAKE = """
+your `tokenize_and_tag` fails on a word that yields no tokens at all (such as a zero-width space:
+`word_to_tokens` gives `None` for it); the question asks for one label per token, and a word without tokens
+simply gets none.
+"""
+
 
 def tokenize_and_tag(row):
     encoding = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)

@@ -1,5 +1,10 @@
 """Labels shifted by one: the [CLS] slot is forgotten, so every label sits one token early."""
 
+LIKELY_MISTAKE = """
+your `tokenize_and_tag` puts every label one token too early (as if `[CLS]` were not there); the question asks
+for one label per token, in the order of `word_ids()`, with -100 at `[CLS]` and `[SEP]`.
+"""
+
 
 def tokenize_and_tag(row):
     result = tokenizer(row["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)

@@ -1,5 +1,10 @@
 """Averages only over tags present in the labels, forgetting tags that are only predicted."""
 
+LIKELY_MISTAKE = """
+your `calculate_macro_f1` averages only over the tags in the labels and leaves out a tag that is only
+predicted; the question asks for the mean over the tags that occur in the labels or the predictions.
+"""
+
 
 def calculate_macro_f1(preds, labels):
     pairs = [(int(p), int(l)) for pr, lr in zip(preds, labels) for p, l in zip(pr, lr) if l != -100]

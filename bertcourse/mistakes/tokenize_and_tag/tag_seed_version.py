@@ -1,5 +1,11 @@
 """The seed notebook's version: tags repeated per word piece, padded to max_length, labels not truncated."""
 
+LIKELY_MISTAKE = """
+your `tokenize_and_tag` repeats each word's tag on all its pieces and pads the labels to `max_length`; the
+question asks for no padding (a data collator pads later), labels exactly as long as `input_ids`, and `I-X` on
+the continuation tokens of a `B-X` word.
+"""
+
 
 def tokenize_and_tag(row):
     tags = []
