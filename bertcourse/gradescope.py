@@ -186,10 +186,10 @@ def results_json(result: dict, target) -> dict:
         else:
             entry.update(visibility="visible", output=outputs.safe_text(str(test.get("message") or "passed")))
         question = test.get("question")
-        if not test.get("passed") and question not in explained and outputs.mistake_lines(result, question):
+        found = [] if test.get("passed") or question in explained else outputs.mistake_lines(result, question)
+        if found:
             explained.add(question)  # under the question's first failed test, shown when that test is
-            entry["output"] += "\n\n" + "\n".join(outputs.safe_text(line, 600)
-                                                   for line in outputs.mistake_lines(result, question))
+            entry["output"] += "\n\n" + "\n".join(outputs.safe_text(line, 600) for line in found)
         tests.append(entry)
     if any(t["visibility"] != "visible" for t in tests):  # Gradescope hides the total then: so does this
         output = ("Graded. The public tests are shown below; the hidden tests are graded too, and they and your "

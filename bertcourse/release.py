@@ -108,19 +108,25 @@ def grading_spec(master: Path) -> dict:
     return {"name": paths.release_name(master), "setup_cells": setup, "ignored_cells": ignored}
 
 
+def solution_sources(autograder_notebook: Path) -> list[str]:
+    """The solution of every answer cell of otter's autograder notebook, in order, as a student would type it
+    (no otter markers, no prompt)."""
+    out = []
+    for cell in nbformat.read(autograder_notebook, as_version=4).cells:
+        if "otter_assign_solution_cell" in cell.metadata.get("tags", []):
+            source = re.sub(r'""" # BEGIN PROMPT.*?""" # END PROMPT\n?', "", cell.source, flags=re.S)
+            out.append("\n".join(line for line in source.splitlines()
+                                 if not line.strip().startswith(("# BEGIN SOLUTION", "# END SOLUTION"))) + "\n")
+    return out
+
+
 def reference_answers(autograder_notebook: Path) -> dict[str, str]:
     """{function: its solution, as a student would type it} for each function the course keeps wrong versions
     of (bertcourse/mistakes/), from otter's autograder notebook (the master's solution cells)."""
     from . import mistakes
 
-    nb = nbformat.read(autograder_notebook, as_version=4)
     out = {}
-    for cell in nb.cells:
-        if "otter_assign_solution_cell" not in cell.metadata.get("tags", []):
-            continue
-        source = re.sub(r'""" # BEGIN PROMPT.*?""" # END PROMPT\n?', "", cell.source, flags=re.S)
-        source = "\n".join(line for line in source.splitlines()
-                           if not line.strip().startswith(("# BEGIN SOLUTION", "# END SOLUTION"))) + "\n"
+    for source in solution_sources(autograder_notebook):
         match = re.search(r"^def (\w+)\(", source, re.M)
         if match and match.group(1) in mistakes.functions():
             out[match.group(1)] = source

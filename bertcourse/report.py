@@ -95,12 +95,12 @@ def version_counts(rows: list[tuple[str, dict]]) -> dict:
     no record), and how many of them differ from the grader's."""
     grader = versions.grading()
     records = [versions.valid(result.get("versions")) for _, result in rows]
+    drifted = [{field for field, _, _ in versions.drift(record, grader) or []} for record in records]
     out = {}
     for field in versions.FIELDS:
         counts = collections.Counter(record[field] if record else "unknown" for record in records)
-        differ = sum(1 for record in records if record and record[field] != "unknown"
-                     and versions.differs(record[field], grader[field]))
-        out[field] = {"grading": grader[field], "counts": counts.most_common(), "differ": differ}
+        out[field] = {"grading": grader[field], "counts": counts.most_common(),
+                      "differ": sum(field in fields for fields in drifted)}
     return out
 
 

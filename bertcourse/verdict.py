@@ -226,8 +226,9 @@ def grade(main: Channel, test_files: list[Path], deadline: float, timeout: float
     # keeps between cases (a process left running, shared memory).
     order = [(f, c) for hidden in (False, True) for f, test_file in enumerate(files)
              for c, case in enumerate(test_file.test_cases) if bool(case.hidden) == hidden]
+    case_seconds = max(5.0, timeout * CASE_SHARE)
     for f, c in order:
-        outcomes[f, c] = _run_case(main, files[f], files[f].test_cases[c], deadline, max(5.0, timeout * CASE_SHARE))
+        outcomes[f, c] = _run_case(main, files[f], files[f].test_cases[c], deadline, case_seconds)
         if time.monotonic() > deadline:
             return {"status": STATUS_TIMEOUT}
     for f, test_file in enumerate(files):
@@ -243,8 +244,7 @@ def grade(main: Channel, test_files: list[Path], deadline: float, timeout: float
         result["questions"][test_file.name] = float(test_file.score)
         result["possible"][test_file.name] = float(test_file.possible)
     if reference_answers:
-        result["mistakes"] = likely_mistakes(main, result, notebook, reference_answers, deadline,
-                                             max(5.0, timeout * CASE_SHARE))
+        result["mistakes"] = likely_mistakes(main, result, notebook, reference_answers, deadline, case_seconds)
     try:
         main.send({"op": "bye"})
     except OSError:

@@ -41,14 +41,9 @@ def _answer_indexes(nb) -> list[int]:
 
 def solutions(name: str = NB1) -> list[str]:
     """The solution of every answer cell, in order, as a student would type it (no otter markers)."""
-    nb = nbformat.read(REPO / "autograder" / name / f"{name}.ipynb", as_version=4)
-    out = []
-    for cell in nb.cells:
-        if "otter_assign_solution_cell" in cell.metadata.get("tags", []):
-            source = re.sub(r'""" # BEGIN PROMPT.*?""" # END PROMPT\n?', "", cell.source, flags=re.S)
-            out.append("\n".join(line for line in source.splitlines()
-                                 if not line.strip().startswith(("# BEGIN SOLUTION", "# END SOLUTION"))) + "\n")
-    return out
+    from bertcourse import release
+
+    return release.solution_sources(REPO / "autograder" / name / f"{name}.ipynb")
 
 
 def answer_names(name: str = NB1) -> list[str]:
